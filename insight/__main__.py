@@ -1,0 +1,3 @@
+from insight.cli import app
+
+app(prog_name="insight")

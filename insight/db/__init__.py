@@ -1,0 +1,1 @@
+"""The shop database: ORM models, engine helpers and Alembic migrations."""

@@ -1,0 +1,49 @@
+"""One typed settings object, read from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_cache_dir() -> Path:
+    """Where built artefacts (venvs, models, indexes, data) are cached, outside the checkout."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "shopsense"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    cache_dir: Path
+    state_dir: Path
+    knowledge_dir: Path
+    gateway_host: str
+    gateway_port: int
+    rasa_url: str
+    action_server_port: int
+    rasa_api_token: str
+    customer_token_secret: str
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        cache_dir = Path(env.get("SHOPSENSE_CACHE") or default_cache_dir())
+        state_dir = Path(env.get("SHOPSENSE_STATE") or PROJECT_ROOT / "var")
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{state_dir / 'shop.db'}"
+        rasa_port = int(env.get("RASA_PORT", "5005"))
+        return cls(
+            database_url=database_url,
+            cache_dir=cache_dir,
+            state_dir=state_dir,
+            knowledge_dir=Path(env.get("SHOPSENSE_KNOWLEDGE") or PROJECT_ROOT / "knowledge"),
+            gateway_host=env.get("GATEWAY_HOST", "127.0.0.1"),
+            gateway_port=int(env.get("GATEWAY_PORT", "8080")),
+            rasa_url=env.get("RASA_URL", f"http://127.0.0.1:{rasa_port}"),
+            action_server_port=int(env.get("ACTION_SERVER_PORT", "5055")),
+            rasa_api_token=env.get("RASA_API_TOKEN", "dev-rasa-token-change-me"),
+            customer_token_secret=env.get("CUSTOMER_TOKEN_SECRET", "dev-customer-secret-change-me"),
+        )
