@@ -1,0 +1,98 @@
+# ShopSense — `make run` starts everything, `make test` checks everything. `make help` lists the rest.
+#
+# Virtual environments, the trained Rasa model and other built artefacts live in $(CACHE_DIR),
+# outside the checkout, in folders named by a hash of what they are built from: a second run
+# reuses them, a changed input rebuilds only what depends on it.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+CACHE_DIR ?= $(or $(SHOPSENSE_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/shopsense)
+export SHOPSENSE_CACHE := $(CACHE_DIR)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONPATH := $(CURDIR)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+hash = $(shell scripts/hash_files.sh $(1))
+
+APP_VENV := $(CACHE_DIR)/venvs/app-$(call hash,requirements/app.lock requirements/app-nodeps.txt)
+RASA_VENV := $(CACHE_DIR)/venvs/rasa-$(call hash,requirements/rasa.lock)
+PY := $(APP_VENV)/bin/python
+RASA := $(RASA_VENV)/bin/rasa
+
+RASA_INPUTS := config.yml domain.yml $(sort $(shell find data -name '*.yml'))
+RASA_MODEL := $(CACHE_DIR)/rasa-models/$(call hash,$(RASA_INPUTS) requirements/rasa.lock).tar.gz
+export SHOPSENSE_RASA_MODEL := $(RASA_MODEL)
+export SHOPSENSE_RASA_BIN := $(RASA)
+
+.PHONY: help env run test bench eval lint typecheck rasa-validate rasa-stories pytest db model artefacts clean-state print-python
+
+help: ## List the make targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(APP_VENV)/.complete: requirements/app.lock requirements/app-nodeps.txt
+	@scripts/make_venv.sh $(APP_VENV) python3.11 requirements/app.lock requirements/app-nodeps.txt
+
+$(RASA_VENV)/.complete: requirements/rasa.lock
+	@scripts/make_venv.sh $(RASA_VENV) "$$(scripts/find_python310.sh)" requirements/rasa.lock
+
+env: $(APP_VENV)/.complete $(RASA_VENV)/.complete ## Build (or reuse) both virtual environments
+
+$(RASA_MODEL): $(RASA_VENV)/.complete $(RASA_INPUTS)
+	@echo "training the Rasa model (its data changed or it was never built)"
+	@mkdir -p $(dir $@)
+	@$(RASA) train --quiet --config config.yml --domain domain.yml --data data \
+		--out $(dir $@) --fixed-model-name $(basename $(basename $(notdir $@)))
+	@rm -rf .rasa
+
+model: $(RASA_MODEL) ## Train the Rasa model when its data changed
+
+db: $(APP_VENV)/.complete ## Migrate and seed the demo shop (only when it is empty)
+	@$(PY) -m insight seed --if-empty
+
+artefacts: $(APP_VENV)/.complete ## Build the models and indexes insight needs (cached)
+
+run: env model db artefacts ## Start Rasa, the action server and the gateway; Ctrl-C stops them
+	@$(PY) -m bot.stack
+
+lint: $(APP_VENV)/.complete ## ruff
+	@$(APP_VENV)/bin/ruff check .
+	@$(APP_VENV)/bin/ruff format --check .
+
+typecheck: $(APP_VENV)/.complete ## mypy --strict
+	@$(APP_VENV)/bin/mypy
+
+rasa-validate: $(RASA_VENV)/.complete ## rasa data validate, warnings fail
+	@$(RASA) data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
+
+rasa-stories: $(RASA_MODEL) ## Rasa test stories, prediction errors fail
+	@$(RASA) test core --model $(RASA_MODEL) --stories tests/stories \
+		--fail-on-prediction-errors --out test-results/rasa-stories
+	@rm -rf .rasa
+
+pytest: env model artefacts ## pytest: unit, integration (SQLite + PostgreSQL), live
+	@$(PY) -m pytest
+
+test: env model artefacts ## Everything CI runs: lint, types, Rasa checks, every pytest suite
+	@$(MAKE) lint
+	@$(MAKE) typecheck
+	@$(MAKE) rasa-validate
+	@$(MAKE) rasa-stories
+	@$(MAKE) pytest
+
+eval: env model artefacts ## Answer-quality evaluations → eval-results/latest.json
+
+bench: env model artefacts ## Speed, scale and memory benchmarks → bench-results/latest.json
+
+clean-state: ## Delete the local demo database and logs (var/); the cache is kept
+	rm -rf var
+
+print-python: ## Print the app venv's Python (for running `python -m insight …` by hand)
+	@echo $(PY)
