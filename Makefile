@@ -16,6 +16,7 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -32,7 +33,7 @@ RASA_MODEL := $(CACHE_DIR)/rasa-models/$(call hash,$(RASA_INPUTS) requirements/r
 export SHOPSENSE_RASA_MODEL := $(RASA_MODEL)
 export SHOPSENSE_RASA_BIN := $(RASA)
 
-.PHONY: help env run test bench eval lint typecheck rasa-validate rasa-stories pytest db model artefacts clean-state print-python
+.PHONY: help env run test bench eval lint typecheck rasa-validate rasa-stories pytest db model artefacts widget chromium clean-state print-python
 
 help: ## List the make targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -59,8 +60,21 @@ db: $(APP_VENV)/.complete ## Migrate and seed the demo shop (only when it is emp
 
 artefacts: $(APP_VENV)/.complete ## Build the models and indexes insight needs (cached)
 
-run: env model db artefacts ## Start Rasa, the action server and the gateway; Ctrl-C stops them
-	@$(PY) -m bot.stack
+# The widget's socket.io client comes from npm (package-lock.json), copied next to the widget.
+WIDGET_ASSET := bot/static/vendor/socket.io.min.js
+
+$(WIDGET_ASSET): package.json package-lock.json
+	@npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(dir $@)
+	@cp node_modules/socket.io-client/dist/socket.io.min.js $@
+
+widget: $(WIDGET_ASSET) ## Build the widget's browser assets (the socket.io client, from npm)
+
+chromium: ## Install Chromium for the browser tests when it is missing (Debian package)
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+run: env model db artefacts widget ## Start Rasa, the action server and the gateway; Ctrl-C stops them
+	@SHOPSENSE_DEMO_TOKENS=$${SHOPSENSE_DEMO_TOKENS:-1} $(PY) -m bot.stack
 
 lint: $(APP_VENV)/.complete ## ruff
 	@$(APP_VENV)/bin/ruff check .
@@ -69,18 +83,18 @@ lint: $(APP_VENV)/.complete ## ruff
 typecheck: $(APP_VENV)/.complete ## mypy --strict
 	@$(APP_VENV)/bin/mypy
 
-rasa-validate: $(RASA_VENV)/.complete ## rasa data validate, warnings fail
-	@$(RASA) data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
+rasa-validate: env ## rasa data validate; warnings fail (see scripts/rasa_validate.py)
+	@$(PY) scripts/rasa_validate.py $(RASA)
 
 rasa-stories: $(RASA_MODEL) ## Rasa test stories, prediction errors fail
 	@$(RASA) test core --model $(RASA_MODEL) --stories tests/stories \
 		--fail-on-prediction-errors --out test-results/rasa-stories
 	@rm -rf .rasa
 
-pytest: env model artefacts ## pytest: unit, integration (SQLite + PostgreSQL), live
+pytest: env model artefacts widget chromium ## pytest: unit, integration (SQLite + PostgreSQL), live, browser
 	@$(PY) -m pytest
 
-test: env model artefacts ## Everything CI runs: lint, types, Rasa checks, every pytest suite
+test: env model artefacts widget chromium ## Everything CI runs: lint, types, Rasa checks, every pytest suite
 	@$(MAKE) lint
 	@$(MAKE) typecheck
 	@$(MAKE) rasa-validate

@@ -1,0 +1,57 @@
+"""Run ``rasa data validate`` and fail on every warning but one kind, which is checked instead.
+
+Rasa warns about each response that no story or rule uses, also when a custom action sends it
+(``dispatcher.utter_message(response="utter_x")``), which is how ShopSense's actions speak. Such
+a warning is accepted only when a module under ``actions/`` really names that response; every
+other warning fails the check, as ``--fail-on-warnings`` would.
+
+Usage: python scripts/rasa_validate.py PATH_TO_RASA_BINARY
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+UNUSED_RESPONSE = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
+WARNING = re.compile(r"UserWarning: (?P<text>.*)|\bWARNING\s+rasa[\w.]*\s+-\s+(?P<log>.*)")
+
+
+def responses_named_in_actions() -> set[str]:
+    names: set[str] = set()
+    for path in (ROOT / "actions").rglob("*.py"):
+        names |= set(re.findall(r"[\"'](utter_\w+)[\"']", path.read_text()))
+    return names
+
+
+def main(rasa: str) -> int:
+    result = subprocess.run(
+        [rasa, "data", "validate", "--config", "config.yml", "--domain", "domain.yml",
+         "--data", "data"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    output = result.stdout + result.stderr
+    if result.returncode != 0:
+        print(output)
+        return result.returncode
+    spoken_by_actions = responses_named_in_actions()
+    problems = []
+    for line in output.splitlines():
+        match = WARNING.search(line)
+        if not match:
+            continue
+        unused = UNUSED_RESPONSE.search(line)
+        if unused and unused.group(1) in spoken_by_actions:
+            continue
+        problems.append((match.group("text") or match.group("log")).strip())
+    for problem in problems:
+        print(f"rasa data validate: {problem}")
+    print(f"rasa data validate: {len(problems)} warning(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
