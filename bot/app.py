@@ -1,65 +1,65 @@
-"""The gateway's HTTP application (FastAPI), served by uvicorn.
+"""The gateway's application: FastAPI for pages and the HTTP API, python-socketio for live
+traffic, served together by uvicorn (``uvicorn bot.app:create_app --factory``).
 
-Shoppers never reach Rasa directly: the gateway cleans what they type and forwards it.
+Shoppers never reach Rasa directly: the switchboard cleans what they type, decides who gets it
+(the assistant, the queue or an agent) and stores every message.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import socketio
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
 
-from bot.rasa_client import RasaClient, RasaUnavailable, neutralise_commands
+from bot.desk_api import desk_router
+from bot.pages import mount_pages
+from bot.services import GatewayServices, bootstrap_agents, build_services
+from bot.sockets import SocketOutbox, register
+from bot.switchboard import Switchboard
+from bot.widget_api import demo_router, shopper_router
 from insight.settings import Settings
 
-MAX_MESSAGE_CHARS = 2000
-UNAVAILABLE_REPLY = (
-    "Sorry, I'm having trouble answering right now. Please try again in a moment, "
-    "or ask for a person and we'll get back to you."
-)
 
-
-class ShopperMessage(BaseModel):
-    sender_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    text: str = Field(max_length=MAX_MESSAGE_CHARS)
-
-
-class BotReply(BaseModel):
-    messages: list[dict[str, Any]]
-
-
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, services: GatewayServices | None = None
+) -> socketio.ASGIApp:
     settings = settings or Settings.from_env()
-    rasa = RasaClient(settings.rasa_url)
-    app = FastAPI(title="ShopSense gateway", version="0.1.0")
+    services = services or build_services(settings)
+    server = socketio.AsyncServer(async_mode="asgi")
+    outbox = SocketOutbox(server)
+    switchboard = Switchboard(
+        conversations=services.conversations,
+        customers=services.customers,
+        assistant=services.assistant,
+        tokens=services.tokens,
+        outbox=outbox,
+        escalation_rule=services.escalation_rule,
+        emotion=services.emotion,
+    )
+    register(server, outbox, switchboard, services.desk_sessions, services.agents)
 
-    @app.get("/healthz")
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        bootstrap_agents(services.agents, settings)
+        yield
+        await services.assistant.aclose()
+
+    app = FastAPI(
+        title="ShopSense gateway",
+        version="0.2.0",
+        description="Shopper widget, agent desk and handoff between the assistant and people.",
+        lifespan=lifespan,
+    )
+
+    @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.post("/api/messages", response_model=BotReply)
-    async def send_message(message: ShopperMessage) -> BotReply:
-        text = neutralise_commands(message.text)
-        if not text:
-            return BotReply(messages=[{"text": "I'm here whenever you're ready. How can I help?"}])
-        try:
-            replies = await rasa.send(message.sender_id, text)
-        except RasaUnavailable:
-            replies = [{"text": UNAVAILABLE_REPLY}]
-        return BotReply(messages=replies)
-
-    @app.get("/", response_class=HTMLResponse)
-    async def shop_page() -> str:
-        return _PLACEHOLDER_PAGE
-
-    return app
-
-
-_PLACEHOLDER_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ShopSense demo shop</title></head>
-<body><h1>ShopSense demo shop</h1>
-<p>The gateway is running. Send a message with <code>POST /api/messages</code>
-(see <a href="/docs">the API</a>).</p></body></html>
-"""
+    app.include_router(shopper_router(switchboard))
+    app.include_router(desk_router(switchboard, services.agents, services.desk_sessions))
+    if settings.demo_tokens:
+        app.include_router(demo_router(services.tokens, services.customers))
+    mount_pages(app)
+    return socketio.ASGIApp(server, other_asgi_app=app)

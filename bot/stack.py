@@ -19,6 +19,7 @@ from typing import IO
 
 import httpx
 
+from insight.agents import DEMO_AGENT_PASSWORD, DEMO_AGENTS
 from insight.settings import PROJECT_ROOT, Settings
 
 ORDER = ("actions", "rasa", "gateway")
@@ -268,7 +269,8 @@ def running(config: StackConfig, timeout_s: float = 240.0) -> Iterator[Stack]:
 
 
 def main() -> int:
-    config = StackConfig.from_env()
+    settings = Settings.from_env()
+    config = StackConfig.from_env(settings)
     stack = Stack(config)
     started = time.monotonic()
     print("starting the action server, Rasa (about a minute) and the gateway …", flush=True)
@@ -278,10 +280,12 @@ def main() -> int:
         stack.stop()
         print(f"could not start ShopSense: {error}", file=sys.stderr)
         return 1
+    agents = " or ".join(username for username, _ in DEMO_AGENTS)
+    demo = f" (demo: {agents}, password {DEMO_AGENT_PASSWORD})" if settings.demo_tokens else ""
     print(
         f"\nShopSense is up after {time.monotonic() - started:.0f} s\n"
         f"  shopper widget  {config.gateway_url}/\n"
-        f"  agent desk      {config.gateway_url}/desk\n"
+        f"  agent desk      {config.gateway_url}/desk{demo}\n"
         f"  gateway API     {config.gateway_url}/docs\n"
         f"  Rasa            {config.rasa_url}  (REST channel /webhooks/rest/webhook)\n"
         f"  logs            {config.state_dir / 'logs'}\n"

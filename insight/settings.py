@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,13 @@ class Settings:
     action_server_port: int
     rasa_api_token: str
     customer_token_secret: str
+    desk_session_secret: str
+    demo_tokens: bool
+    agent_username: str | None
+    agent_password: str | None
+    # SHOPSENSE_NOW (ISO time) pins the clock that time rules such as the return window read:
+    # the demo shop lives on a fixed day, the live tests on another. Unset: the real clock.
+    frozen_now: datetime | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -45,5 +53,14 @@ class Settings:
             rasa_url=env.get("RASA_URL", f"http://127.0.0.1:{rasa_port}"),
             action_server_port=int(env.get("ACTION_SERVER_PORT", "5055")),
             rasa_api_token=env.get("RASA_API_TOKEN", "dev-rasa-token-change-me"),
-            customer_token_secret=env.get("CUSTOMER_TOKEN_SECRET", "dev-customer-secret-change-me"),
+            customer_token_secret=env.get(
+                "CUSTOMER_TOKEN_SECRET", "dev-customer-token-secret-change-me-in-production"
+            ),
+            desk_session_secret=env.get(
+                "DESK_SESSION_SECRET", "dev-desk-session-secret-change-me-in-production"
+            ),
+            demo_tokens=env.get("SHOPSENSE_DEMO_TOKENS", "") == "1",
+            agent_username=env.get("AGENT_USERNAME") or None,
+            agent_password=env.get("AGENT_PASSWORD") or None,
+            frozen_now=datetime.fromisoformat(now) if (now := env.get("SHOPSENSE_NOW")) else None,
         )

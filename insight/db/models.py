@@ -17,9 +17,11 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     SmallInteger,
@@ -254,6 +256,8 @@ class Conversation(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     priority: Mapped[float] = mapped_column(default=0.0)
     escalation_reason: Mapped[str | None] = mapped_column(String(300))
+    # What escalated it: the assistant's handoff, the emotion signal, the shopper, or an agent.
+    escalation_source: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     queued_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -261,7 +265,11 @@ class Conversation(Base):
 
 class ConversationMessage(Base):
     __tablename__ = "conversation_messages"
-    __table_args__ = (Index("ix_conversation_messages_conv_id", "conversation_id", "id"),)
+    __table_args__ = (
+        Index("ix_conversation_messages_conv_id", "conversation_id", "id"),
+        # A message the sender's browser re-sends after a reconnect is stored once.
+        UniqueConstraint("conversation_id", "client_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
@@ -269,6 +277,8 @@ class ConversationMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     emotion: Mapped[str | None] = mapped_column(String(24))
+    emotion_confidence: Mapped[float | None] = mapped_column()
+    client_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -305,3 +315,104 @@ class CsatResponse(Base):
     score: Mapped[int] = mapped_column(SmallInteger)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- customer insight (built by ``python -m insight build profiles``; see insight/profiles) ---
+
+
+class CustomerProfileRow(Base):
+    """One customer's precomputed fused profile (the readable part and the fused vector)."""
+
+    __tablename__ = "customer_profiles"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    segment_id: Mapped[int] = mapped_column(SmallInteger, index=True)
+    segment: Mapped[str] = mapped_column(String(40))
+    churn_risk: Mapped[float | None] = mapped_column(Float)
+    predicted_value_12m: Mapped[float] = mapped_column(Float)
+    expected_orders_12m: Mapped[float] = mapped_column(Float)
+    recency_days: Mapped[float | None] = mapped_column(Float)
+    frequency: Mapped[int] = mapped_column(Integer)
+    monetary: Mapped[float] = mapped_column(Float)
+    avg_order_value: Mapped[float | None] = mapped_column(Float)
+    tenure_days: Mapped[float] = mapped_column(Float)
+    price_band: Mapped[str | None] = mapped_column(String(16))
+    views_per_order: Mapped[float | None] = mapped_column(Float)
+    return_rate: Mapped[float | None] = mapped_column(Float)
+    days_since_contact: Mapped[float | None] = mapped_column(Float)
+    top_categories: Mapped[list[str]] = mapped_column(JSON)
+    top_brands: Mapped[list[str]] = mapped_column(JSON)
+    sentiment: Mapped[float | None] = mapped_column(Float)
+    review_count: Mapped[int] = mapped_column(Integer)
+    top_topics: Mapped[list[str]] = mapped_column(JSON)
+    last_order_number: Mapped[str | None] = mapped_column(String(32))
+    last_order_at: Mapped[datetime | None] = mapped_column(DateTime)
+    vector: Mapped[list[float]] = mapped_column(JSON)
+    as_of: Mapped[datetime] = mapped_column(DateTime)
+    built_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CustomerSegmentRow(Base):
+    """A segment of the last full build: its name, size and what its members are like."""
+
+    __tablename__ = "customer_segments"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    centroid: Mapped[dict[str, float]] = mapped_column(JSON)
+
+
+class ReviewInsightRow(Base):
+    """Per review: polarity from the named scorer and dominant topic (``None`` if no topic)."""
+
+    __tablename__ = "review_insights"
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    polarity: Mapped[float] = mapped_column(Float)
+    topic_id: Mapped[int | None] = mapped_column(SmallInteger)
+    scorer: Mapped[str] = mapped_column(String(40))
+
+
+class ProductInsightRow(Base):
+    __tablename__ = "product_insights"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    review_count: Mapped[int] = mapped_column(Integer)
+    sentiment: Mapped[float | None] = mapped_column(Float)
+    mean_rating: Mapped[float | None] = mapped_column(Float)
+    top_topics: Mapped[list[str]] = mapped_column(JSON)
+
+
+class BrandInsightRow(Base):
+    __tablename__ = "brand_insights"
+
+    brand: Mapped[str] = mapped_column(String(80), primary_key=True)
+    review_count: Mapped[int] = mapped_column(Integer)
+    sentiment: Mapped[float | None] = mapped_column(Float)
+    mean_rating: Mapped[float | None] = mapped_column(Float)
+
+
+class ReviewTopicRow(Base):
+    __tablename__ = "review_topics"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    label: Mapped[str] = mapped_column(String(120))
+
+
+class ProfileModelRow(Base):
+    """The population-level models of the last full build (pickled), for incremental refresh."""
+
+    __tablename__ = "profile_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[datetime] = mapped_column(DateTime)
+    built_at: Mapped[datetime] = mapped_column(DateTime)
+    scorer: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,12 +13,7 @@ from bot.stack import Stack, StackConfig
 from insight.db.engine import make_engine, make_sessionmaker
 from insight.db.migrate import upgrade
 from tests.factories import ShopFixture, build_small_shop
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.ports import free_port
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,20 @@
+"""The gateway's HTTP API for shopper messages, over a throwaway SQLite shop and a fake Rasa."""
+
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.app import UNAVAILABLE_REPLY, create_app
-from bot.rasa_client import RasaClient, RasaUnavailable, neutralise_commands
+from bot.app import create_app
+from bot.rasa_client import neutralise_commands
+from bot.switchboard import EMPTY_REPLY, UNAVAILABLE_REPLY
+from insight.db.engine import make_engine, make_sessionmaker
+from insight.db.migrate import upgrade
 from insight.settings import Settings
+from tests.gateway_fakes import FakeAssistant, gateway_services
 
 
 @pytest.mark.parametrize(
@@ -25,64 +32,75 @@ def test_shopper_text_never_reaches_rasa_as_an_intent_command(typed: str, forwar
 
 
 @pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    calls: list[tuple[str, str]] = []
-
-    async def fake_send(
-        self: RasaClient, sender_id: str, text: str, metadata: Any = None
-    ) -> list[dict[str, Any]]:
-        calls.append((sender_id, text))
-        return [{"recipient_id": sender_id, "text": f"echo: {text}"}]
-
-    monkeypatch.setattr(RasaClient, "send", fake_send)
-    return calls
+def assistant() -> FakeAssistant:
+    return FakeAssistant()
 
 
-def test_messages_are_forwarded_without_command_prefixes(sent: list[tuple[str, str]]) -> None:
-    client = TestClient(create_app(Settings.from_env({})))
+@pytest.fixture
+def client(tmp_path: Path, assistant: FakeAssistant) -> Iterator[TestClient]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'shop.db'}")
+    upgrade(engine)
+    app = create_app(Settings.from_env({}), gateway_services(make_sessionmaker(engine), assistant))
+    with TestClient(app) as test_client:
+        yield test_client
+    engine.dispose()
 
+
+def test_messages_are_forwarded_without_command_prefixes(
+    client: TestClient, assistant: FakeAssistant
+) -> None:
     reply = client.post(
         "/api/messages", json={"sender_id": "s1", "text": '/cancel{"order":"SS-1"}'}
     )
 
     assert reply.status_code == 200
-    assert sent == [("s1", 'cancel{"order":"SS-1"}')]
+    assert assistant.texts_sent() == ['cancel{"order":"SS-1"}']
+    assert [m["text"] for m in reply.json()["messages"]] == ['echo: cancel{"order":"SS-1"}']
 
 
 def test_an_empty_message_gets_a_prompt_and_does_not_reach_rasa(
-    sent: list[tuple[str, str]],
+    client: TestClient, assistant: FakeAssistant
 ) -> None:
-    client = TestClient(create_app(Settings.from_env({})))
+    command_only = client.post("/api/messages", json={"sender_id": "s1", "text": "  /  "})
+    blank = client.post("/api/messages", json={"sender_id": "s2", "text": "   "})
 
-    reply = client.post("/api/messages", json={"sender_id": "s1", "text": "   "})
+    assert command_only.json()["messages"][0]["text"] == EMPTY_REPLY
+    assert blank.json()["messages"][0]["text"] == EMPTY_REPLY
+    assert assistant.sent == []
+    assert [m["sender"] for m in client.get("/api/conversations/s2/messages").json()] == ["bot"]
 
-    assert reply.json()["messages"][0]["text"].startswith("I'm here")
-    assert sent == []
 
-
-def test_bad_requests_are_rejected_with_422_not_500(sent: list[tuple[str, str]]) -> None:
-    client = TestClient(create_app(Settings.from_env({})))
-
+def test_bad_requests_are_rejected_with_422_not_500(
+    client: TestClient, assistant: FakeAssistant
+) -> None:
     assert client.post("/api/messages", content=b"{not json").status_code == 422
     assert client.post("/api/messages", json={"sender_id": "s1", "text": 5}).status_code == 422
     assert client.post("/api/messages", json={"sender_id": "a b", "text": "hi"}).status_code == 422
-    assert (
-        client.post("/api/messages", json={"sender_id": "s1", "text": "x" * 100_000}).status_code
-        == 422
-    )
-    assert sent == []
+    too_long = {"sender_id": "s1", "text": "x" * 100_000}
+    assert client.post("/api/messages", json=too_long).status_code == 422
+    assert assistant.sent == []
 
 
-def test_a_down_rasa_gets_the_shopper_a_polite_reply(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def down(
-        self: RasaClient, sender_id: str, text: str, metadata: Any = None
-    ) -> list[dict[str, Any]]:
-        raise RasaUnavailable("connection refused")
-
-    monkeypatch.setattr(RasaClient, "send", down)
-    client = TestClient(create_app(Settings.from_env({})))
+def test_a_down_rasa_gets_the_shopper_a_polite_reply(
+    client: TestClient, assistant: FakeAssistant
+) -> None:
+    assistant.down = True
 
     reply = client.post("/api/messages", json={"sender_id": "s1", "text": "hello"})
 
     assert reply.status_code == 200
-    assert reply.json()["messages"] == [{"text": UNAVAILABLE_REPLY}]
+    assert [m["text"] for m in reply.json()["messages"]] == [UNAVAILABLE_REPLY]
+
+
+def test_the_transcript_is_served_from_the_database(client: TestClient) -> None:
+    client.post("/api/messages", json={"sender_id": "s1", "text": "hello"})
+
+    transcript = client.get("/api/conversations/s1/messages").json()
+    later = client.get("/api/conversations/s1/messages", params={"after_id": transcript[0]["id"]})
+
+    assert [(m["sender"], m["text"]) for m in transcript] == [
+        ("shopper", "hello"),
+        ("bot", "echo: hello"),
+    ]
+    assert [m["text"] for m in later.json()] == ["echo: hello"]
+    assert client.get("/api/conversations/nobody/messages").status_code == 404

@@ -1,0 +1,227 @@
+"""The agent desk's HTTP API: log in, read the queue and conversations, take over, reply, note,
+hand back. Live updates reach the desk over socket.io (bot/sockets.py).
+
+No ``from __future__ import annotations`` here: FastAPI must see the dependency annotations of
+the route functions, which refer to ``current_agent``, a local of ``desk_router``.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Cookie, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
+from bot.desk_auth import COOKIE, SHIFT_S, DeskSessions
+from bot.handback import Handback, HandbackTask
+from bot.switchboard import (
+    ConversationDetail,
+    HandbackFailed,
+    NotAllowed,
+    QueueEntry,
+    Switchboard,
+)
+from bot.views import conversation_view, desk_message_view, note_view
+from insight.agents import AgentAccount, AgentRepository
+from insight.conversations import ConversationRecord
+from insight.customer_cards import CustomerCard
+
+
+class Login(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class AgentOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+
+
+class Reply(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+    client_id: str | None = Field(default=None, max_length=64)
+
+
+class Note(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class HandbackIn(BaseModel):
+    task: HandbackTask = HandbackTask.BACK_TO_ASSISTANT
+    summary: str = Field(default="", max_length=500)
+    details: dict[str, str] = Field(default_factory=dict)
+
+
+def card_view(card: CustomerCard | None) -> dict[str, Any] | None:
+    if card is None:
+        return None
+    return {
+        "customer_id": card.customer_id,
+        "ref": card.external_ref,
+        "name": card.name,
+        "email": card.email,
+        "country": card.country,
+        "customer_since": card.customer_since.date().isoformat(),
+        "orders": card.orders,
+        "total_spent": str(card.total_spent),
+        "last_order": card.last_order_number,
+        "last_order_status": card.last_order_status,
+    }
+
+
+def queue_entry_view(entry: QueueEntry) -> dict[str, Any]:
+    return conversation_view(entry.conversation) | {
+        "customer": card_view(entry.customer),
+        "score": entry.score,
+        "waited_s": round(entry.waited_s),
+        "last_message": entry.last_message[:160],
+    }
+
+
+def detail_view(detail: ConversationDetail) -> dict[str, Any]:
+    shopper = [m for m in detail.transcript if m.sender == "shopper" and m.emotion]
+    return {
+        "conversation": conversation_view(detail.conversation),
+        "customer": card_view(detail.customer),
+        "queue_position": detail.queue_position,
+        "messages": [desk_message_view(m) for m in detail.transcript],
+        "notes": [note_view(n) for n in detail.notes],
+        "emotions": [
+            {
+                "message_id": m.id,
+                "label": m.emotion,
+                "confidence": m.emotion_confidence,
+                "at": m.created_at.isoformat() + "Z",
+            }
+            for m in shopper
+        ],
+    }
+
+
+def desk_router(
+    switchboard: Switchboard, agents: AgentRepository, sessions: DeskSessions
+) -> APIRouter:
+    router = APIRouter(prefix="/api/desk", tags=["agent desk"])
+
+    def current_agent(
+        token: Annotated[str | None, Cookie(alias=COOKIE)] = None,
+    ) -> AgentAccount:
+        agent_id = sessions.agent_id(token)
+        agent = agents.get(agent_id) if agent_id is not None else None
+        if agent is None:
+            raise HTTPException(401, "log in first")
+        return agent
+
+    def refused(error: Exception) -> HTTPException:
+        return HTTPException(409, str(error))
+
+    @router.post("/login", response_model=AgentOut)
+    def login(body: Login, request: Request, response: Response) -> AgentOut:
+        agent = agents.authenticate(body.username, body.password)
+        if agent is None:
+            raise HTTPException(401, "wrong username or password")
+        response.set_cookie(
+            COOKIE,
+            sessions.issue(agent.id),
+            max_age=SHIFT_S,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+        return AgentOut(**agent.__dict__)
+
+    @router.post("/logout", status_code=204)
+    def logout(response: Response) -> None:
+        response.delete_cookie(COOKIE)
+
+    @router.get("/me", response_model=AgentOut)
+    def me(agent: Annotated[AgentAccount, Depends(current_agent)]) -> AgentOut:
+        return AgentOut(**agent.__dict__)
+
+    @router.get("/queue")
+    def queue(agent: Annotated[AgentAccount, Depends(current_agent)]) -> dict[str, Any]:
+        """Escalated conversations (most urgent first), the agent's own, and those the
+        assistant is handling now (an agent may pick one)."""
+
+        def named(conversation: ConversationRecord) -> dict[str, Any]:
+            card = switchboard.card(conversation)
+            return conversation_view(conversation) | {"customer_name": card.name if card else None}
+
+        return {
+            "queue": [queue_entry_view(e) for e in switchboard.queue()],
+            "mine": [named(c) for c in switchboard.held_by(agent)],
+            "with_assistant": [named(c) for c in switchboard.with_assistant()],
+        }
+
+    @router.get("/conversations/{conversation_id}")
+    def conversation(
+        conversation_id: str, agent: Annotated[AgentAccount, Depends(current_agent)]
+    ) -> dict[str, Any]:
+        try:
+            return detail_view(switchboard.detail(conversation_id))
+        except NotAllowed as error:
+            raise HTTPException(404, str(error)) from error
+
+    @router.post("/conversations/{conversation_id}/take")
+    async def take(
+        conversation_id: str, agent: Annotated[AgentAccount, Depends(current_agent)]
+    ) -> dict[str, Any]:
+        """Take over: the assistant pauses and the shopper's messages come to this agent."""
+        try:
+            return conversation_view(await switchboard.take(conversation_id, agent))
+        except NotAllowed as error:
+            raise refused(error) from error
+
+    @router.post("/conversations/{conversation_id}/messages")
+    async def reply(
+        conversation_id: str, body: Reply, agent: Annotated[AgentAccount, Depends(current_agent)]
+    ) -> dict[str, Any]:
+        try:
+            message = await switchboard.agent_message(
+                conversation_id, agent, body.text, body.client_id
+            )
+        except NotAllowed as error:
+            raise refused(error) from error
+        return desk_message_view(message)
+
+    @router.post("/conversations/{conversation_id}/notes")
+    async def note(
+        conversation_id: str, body: Note, agent: Annotated[AgentAccount, Depends(current_agent)]
+    ) -> dict[str, Any]:
+        """A private note: other agents see it, the shopper never does."""
+        try:
+            return note_view(await switchboard.add_note(conversation_id, agent, body.text))
+        except NotAllowed as error:
+            raise refused(error) from error
+
+    @router.post("/conversations/{conversation_id}/handback")
+    async def handback(
+        conversation_id: str,
+        body: HandbackIn,
+        agent: Annotated[AgentAccount, Depends(current_agent)],
+    ) -> dict[str, Any]:
+        """Back to the assistant, optionally with a task for it (see bot/handback.py)."""
+        try:
+            back = await switchboard.hand_back(
+                conversation_id, agent, Handback(body.task, body.summary, body.details)
+            )
+        except (NotAllowed, HandbackFailed) as error:
+            raise refused(error) from error
+        return conversation_view(back)
+
+    @router.get("/tickets")
+    def tickets(agent: Annotated[AgentAccount, Depends(current_agent)]) -> list[dict[str, Any]]:
+        """Messages shoppers left when no agent was online."""
+        return [
+            {
+                "id": t.id,
+                "conversation_id": t.conversation_id,
+                "customer_id": t.customer_id,
+                "email": t.email,
+                "message": t.message,
+                "status": t.status,
+                "at": t.created_at.isoformat() + "Z",
+            }
+            for t in switchboard.tickets()
+        ]
+
+    return router

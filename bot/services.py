@@ -1,0 +1,59 @@
+"""Composition root: builds the gateway's collaborators from settings, once per process."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.desk_auth import DeskSessions
+from bot.emotion_signal import RepeatedNegativeEmotion
+from bot.rasa_client import Assistant, RasaClient
+from bot.tokens import CustomerTokens
+from insight.agents import AgentRepository, ensure_demo_agents
+from insight.conversations import ConversationRepository
+from insight.customer_cards import CustomerCards
+from insight.db.engine import make_engine, make_sessionmaker
+from insight.emotion.base import EmotionDetector
+from insight.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GatewayServices:
+    conversations: ConversationRepository
+    customers: CustomerCards
+    agents: AgentRepository
+    assistant: Assistant
+    tokens: CustomerTokens
+    desk_sessions: DeskSessions
+    escalation_rule: RepeatedNegativeEmotion
+    # insight's trained emotion detector plugs in here once it ships (insight/emotion); until
+    # then the gateway escalates on the assistant's handoff, the shopper's request and agents.
+    emotion: EmotionDetector | None
+
+
+def build_services(settings: Settings) -> GatewayServices:
+    """The gateway's services over the (migrated) database and the Rasa server in ``settings``."""
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    return GatewayServices(
+        conversations=ConversationRepository(sessions),
+        customers=CustomerCards(sessions),
+        agents=AgentRepository(sessions),
+        assistant=RasaClient(settings.rasa_url, settings.rasa_api_token),
+        tokens=CustomerTokens(settings.customer_token_secret),
+        desk_sessions=DeskSessions(settings.desk_session_secret),
+        escalation_rule=RepeatedNegativeEmotion(),
+        emotion=None,
+    )
+
+
+def bootstrap_agents(agents: AgentRepository, settings: Settings) -> None:
+    """Create the agent named by AGENT_USERNAME/AGENT_PASSWORD when none by that name exists,
+    and the demo agents in demo mode."""
+    username, password = settings.agent_username, settings.agent_password
+    if username and password and agents.ensure(username, username, password):
+        log.info("created agent %s from AGENT_USERNAME", username)
+    if settings.demo_tokens:
+        for demo in ensure_demo_agents(agents):
+            log.info("created demo agent %s", demo)

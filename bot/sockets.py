@@ -1,0 +1,182 @@
+"""Live traffic over socket.io: the shopper widget on namespace ``/``, agent desks on ``/desk``.
+
+Shopper events (client → gateway, each answered through the ack):
+  ``hello {conversation_id?, token?, after_id?}`` → the session: conversation id, customer, status,
+  transcript after ``after_id``; ``message {client_id, text}``; ``button {client_id, payload,
+  title}``; ``ask_agent {}``; ``leave_message {email, message}``.
+Gateway → shopper: ``message``, ``status {owner, agent, queue_position}``, ``typing {who, on}``.
+Gateway → desks: ``message``, ``conversation``, ``queue``, ``note``, ``tickets``, ``agents``.
+Desk → gateway: ``typing {conversation_id}``. Everything else the desk does goes through the HTTP
+API (bot/desk_api.py), which the OpenAPI schema describes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any
+
+import socketio
+
+from bot.desk_auth import DeskSessions, cookie_from_header
+from bot.switchboard import NotAllowed, Switchboard
+from bot.views import shopper_message_view, status_view
+from insight.agents import AgentRepository
+
+log = logging.getLogger(__name__)
+
+SHOPPER = "/"
+DESK = "/desk"
+DESK_ROOM = "desk"
+
+
+def conversation_room(conversation_id: str) -> str:
+    return f"conversation:{conversation_id}"
+
+
+class SocketOutbox:
+    """The switchboard's Outbox over socket.io, with the desks' presence."""
+
+    def __init__(self, server: socketio.AsyncServer) -> None:
+        self._server = server
+        self._agents: Counter[int] = Counter()
+
+    async def to_conversation(self, conversation_id: str, event: str, data: dict[str, Any]) -> None:
+        await self._server.emit(
+            event, data, room=conversation_room(conversation_id), namespace=SHOPPER
+        )
+
+    async def to_desk(self, event: str, data: dict[str, Any]) -> None:
+        await self._server.emit(event, data, room=DESK_ROOM, namespace=DESK)
+
+    def agents_online(self) -> int:
+        return len(+self._agents)
+
+    def agent_connected(self, agent_id: int) -> None:
+        self._agents[agent_id] += 1
+
+    def agent_disconnected(self, agent_id: int) -> None:
+        self._agents[agent_id] -= 1
+
+
+def _text(data: Any, key: str, limit: int = 4000) -> str:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _optional(data: Any, key: str) -> str | None:
+    return _text(data, key, 64) or None
+
+
+def register(
+    server: socketio.AsyncServer,
+    outbox: SocketOutbox,
+    switchboard: Switchboard,
+    desk_sessions: DeskSessions,
+    agents: AgentRepository,
+) -> None:
+    async def conversation_of(sid: str) -> str | None:
+        session = await server.get_session(sid, namespace=SHOPPER)
+        conversation_id = session.get("conversation_id")
+        return conversation_id if isinstance(conversation_id, str) else None
+
+    @server.on("hello", namespace=SHOPPER)  # type: ignore[untyped-decorator]
+    async def hello(sid: str, data: Any) -> dict[str, Any]:
+        after = data.get("after_id") if isinstance(data, dict) else 0
+        opened = await switchboard.open_session(
+            _optional(data, "conversation_id"),
+            _text(data, "token") or None,
+            after if isinstance(after, int) and after >= 0 else 0,
+        )
+        previous = await conversation_of(sid)
+        if previous and previous != opened.conversation.id:
+            await server.leave_room(sid, conversation_room(previous), namespace=SHOPPER)
+        await server.save_session(
+            sid, {"conversation_id": opened.conversation.id}, namespace=SHOPPER
+        )
+        await server.enter_room(sid, conversation_room(opened.conversation.id), namespace=SHOPPER)
+        customer = opened.customer
+        return {
+            "conversation_id": opened.conversation.id,
+            "customer": {"name": customer.name, "ref": customer.external_ref} if customer else None,
+            "identity_error": opened.identity_error,
+            "status": status_view(opened.conversation, opened.queue_position),
+            "messages": [shopper_message_view(m) for m in opened.transcript],
+        }
+
+    async def guarded(sid: str, action: Any) -> dict[str, Any]:
+        conversation_id = await conversation_of(sid)
+        if conversation_id is None:
+            return {"ok": False, "error": "say hello first"}
+        try:
+            result: dict[str, Any] = await action(conversation_id)
+        except NotAllowed as refused:
+            return {"ok": False, "error": str(refused)}
+        return {"ok": True, **result}
+
+    @server.on("message", namespace=SHOPPER)  # type: ignore[untyped-decorator]
+    async def message(sid: str, data: Any) -> dict[str, Any]:
+        async def send(conversation_id: str) -> dict[str, Any]:
+            await switchboard.shopper_message(
+                conversation_id, _text(data, "text"), _optional(data, "client_id")
+            )
+            return {}
+
+        return await guarded(sid, send)
+
+    @server.on("button", namespace=SHOPPER)  # type: ignore[untyped-decorator]
+    async def button(sid: str, data: Any) -> dict[str, Any]:
+        async def click(conversation_id: str) -> dict[str, Any]:
+            await switchboard.shopper_button(
+                conversation_id,
+                _text(data, "payload", 500),
+                _text(data, "title", 200),
+                _optional(data, "client_id"),
+            )
+            return {}
+
+        return await guarded(sid, click)
+
+    @server.on("ask_agent", namespace=SHOPPER)  # type: ignore[untyped-decorator]
+    async def ask_agent(sid: str, _data: Any = None) -> dict[str, Any]:
+        async def ask(conversation_id: str) -> dict[str, Any]:
+            await switchboard.shopper_asks_for_agent(conversation_id)
+            return {}
+
+        return await guarded(sid, ask)
+
+    @server.on("leave_message", namespace=SHOPPER)  # type: ignore[untyped-decorator]
+    async def leave_message(sid: str, data: Any) -> dict[str, Any]:
+        async def leave(conversation_id: str) -> dict[str, Any]:
+            ticket = await switchboard.leave_message(
+                conversation_id, _text(data, "email", 254), _text(data, "message")
+            )
+            return {"ticket_id": ticket.id}
+
+        return await guarded(sid, leave)
+
+    @server.on("connect", namespace=DESK)  # type: ignore[untyped-decorator]
+    async def desk_connect(sid: str, environ: dict[str, Any], _auth: Any = None) -> None:
+        agent_id = desk_sessions.agent_id(cookie_from_header(environ.get("HTTP_COOKIE")))
+        agent = agents.get(agent_id) if agent_id is not None else None
+        if agent is None:
+            raise socketio.exceptions.ConnectionRefusedError("log in first")
+        await server.save_session(sid, {"agent_id": agent.id}, namespace=DESK)
+        await server.enter_room(sid, DESK_ROOM, namespace=DESK)
+        outbox.agent_connected(agent.id)
+        await outbox.to_desk("agents", {"online": outbox.agents_online()})
+
+    @server.on("disconnect", namespace=DESK)  # type: ignore[untyped-decorator]
+    async def desk_disconnect(sid: str, _reason: Any = None) -> None:
+        session = await server.get_session(sid, namespace=DESK)
+        if isinstance(session.get("agent_id"), int):
+            outbox.agent_disconnected(session["agent_id"])
+            await outbox.to_desk("agents", {"online": outbox.agents_online()})
+
+    @server.on("typing", namespace=DESK)  # type: ignore[untyped-decorator]
+    async def desk_typing(sid: str, data: Any) -> None:
+        session = await server.get_session(sid, namespace=DESK)
+        agent = agents.get(session["agent_id"]) if "agent_id" in session else None
+        conversation_id = _optional(data, "conversation_id")
+        if agent and conversation_id:
+            await switchboard.agent_typing(conversation_id, agent)

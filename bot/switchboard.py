@@ -1,0 +1,626 @@
+"""The switchboard: routes every message of a conversation to whoever holds it, and moves the
+conversation between the assistant, the queue and the agents.
+
+Each conversation has one asyncio lock. Storing a message, routing it, and any owner change all
+happen under it, so a message typed while an agent takes over goes either to the assistant
+(before) or to the agent (after), never to both and never nowhere. Ownership lives in the database
+(``insight.conversations``); the Rasa tracker is paused exactly while the assistant is not in
+charge (``bot.ownership.tracker_effect``). One gateway process serves a conversation at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+from bot.emotion_signal import EmotionReading, EscalationRule
+from bot.handback import FALLBACK_TEXT, Handback, HandbackTask
+from bot.identity import ShopperIdentities
+from bot.ownership import Handoff, Owner, TrackerEffect, next_owner, tracker_effect
+from bot.payloads import handoff_in, issued_payloads, shown
+from bot.priority import customer_value, escalation_priority, queue_score
+from bot.rasa_client import Assistant, RasaUnavailable, UnknownIntent, neutralise_commands
+from bot.tokens import CustomerTokens
+from bot.views import (
+    conversation_view,
+    desk_message_view,
+    note_view,
+    shopper_message_view,
+    status_view,
+)
+from insight.agents import AgentAccount
+from insight.conversations import (
+    ConversationRecord,
+    ConversationRepository,
+    Escalation,
+    MessageRecord,
+    NoteRecord,
+    StaleOwner,
+    TicketRecord,
+    utcnow,
+)
+from insight.customer_cards import CustomerCard, CustomerCards
+from insight.emotion.base import EmotionDetector
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+ISSUED_BUTTON_LOOKBACK = 20
+ACTIVE_WINDOW = timedelta(minutes=30)
+
+UNAVAILABLE_REPLY = (
+    "Sorry, I'm having trouble answering right now. Please try again in a moment, "
+    "or ask for a person and we'll get back to you."
+)
+EMPTY_REPLY = "I'm here whenever you're ready. How can I help?"
+QUEUED_TEXT = "I'm connecting you to a person from our support team."
+NO_AGENT_TEXT = (
+    "No one from our support team is online right now. Leave your email and a message, "
+    "and we'll get back to you."
+)
+SHOPPER_ASKED = "the shopper asked for a person"
+
+
+class Outbox(Protocol):
+    """Where the switchboard's news goes: the shopper's open tabs and the agent desks."""
+
+    async def to_conversation(
+        self, conversation_id: str, event: str, data: dict[str, Any]
+    ) -> None: ...
+
+    async def to_desk(self, event: str, data: dict[str, Any]) -> None: ...
+
+    def agents_online(self) -> int: ...
+
+
+class NotAllowed(RuntimeError):
+    """The request does not fit the conversation's state (wrong owner, not issued, bad input)."""
+
+
+class HandbackFailed(RuntimeError):
+    """The assistant could not take the conversation back; it stays with the agent."""
+
+
+@dataclass(frozen=True)
+class ShopperSession:
+    conversation: ConversationRecord
+    customer: CustomerCard | None
+    identity_error: str | None
+    transcript: list[MessageRecord]
+    queue_position: int | None
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    conversation: ConversationRecord
+    customer: CustomerCard | None
+    score: float
+    waited_s: float
+    last_message: str
+
+
+@dataclass(frozen=True)
+class ConversationDetail:
+    conversation: ConversationRecord
+    customer: CustomerCard | None
+    transcript: list[MessageRecord]
+    notes: list[NoteRecord]
+    queue_position: int | None
+
+
+@dataclass
+class _Locks:
+    """One lock per conversation, dropped when nobody holds or waits for it."""
+
+    held: dict[str, tuple[asyncio.Lock, int]] = field(default_factory=dict)
+
+    @asynccontextmanager
+    async def hold(self, conversation_id: str) -> AsyncIterator[None]:
+        lock, users = self.held.get(conversation_id, (asyncio.Lock(), 0))
+        self.held[conversation_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self.held[conversation_id]
+            if users == 1:
+                del self.held[conversation_id]
+            else:
+                self.held[conversation_id] = (lock, users - 1)
+
+
+def new_conversation_id() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Switchboard:
+    def __init__(
+        self,
+        *,
+        conversations: ConversationRepository,
+        customers: CustomerCards,
+        assistant: Assistant,
+        tokens: CustomerTokens,
+        outbox: Outbox,
+        escalation_rule: EscalationRule,
+        emotion: EmotionDetector | None = None,
+    ) -> None:
+        self._conversations = conversations
+        self._customers = customers
+        self._assistant = assistant
+        self._identities = ShopperIdentities(tokens, customers)
+        self._outbox = outbox
+        self._rule = escalation_rule
+        self._emotion = emotion
+        self._locks = _Locks()
+
+    # -- the shopper's side ---------------------------------------------------------------
+
+    async def open_session(
+        self, conversation_id: str | None, token: str | None, after_id: int = 0
+    ) -> ShopperSession:
+        """Resume the shopper's conversation (or start one) and attach the verified customer.
+
+        A conversation of one customer is never resumed with another customer's token: that
+        starts a new conversation. Without a token, knowing the (unguessable) id resumes it.
+        """
+        identity = self._identities.of(token)
+        customer = identity.customer
+        existing = (
+            self._conversations.get(conversation_id)
+            if conversation_id and CONVERSATION_ID.match(conversation_id)
+            else None
+        )
+        if existing and customer and existing.customer_id not in (None, customer.customer_id):
+            existing = None
+        target = existing.id if existing else new_conversation_id()
+        identity = self._identities.for_conversation(identity, target)
+        customer = identity.customer
+        if existing is None:
+            conversation = self._conversations.open(
+                target, customer.customer_id if customer else None
+            )
+        else:
+            if customer and existing.customer_id is None:
+                self._conversations.bind_customer(existing.id, customer.customer_id)
+            conversation = self._conversations.get(existing.id) or existing
+        if customer is None and conversation.customer_id is not None:
+            customer = self.card(conversation)
+        return ShopperSession(
+            conversation=conversation,
+            customer=customer,
+            identity_error=identity.error,
+            transcript=self._conversations.transcript(conversation.id, after_id),
+            queue_position=self.queue_position(conversation.id),
+        )
+
+    def conversation_for(self, conversation_id: str) -> ConversationRecord:
+        """The conversation with this id, started as a guest's when new (the HTTP API)."""
+        return self._conversations.open(conversation_id, None)
+
+    async def shopper_message(
+        self, conversation_id: str, text: str, client_id: str | None
+    ) -> list[MessageRecord]:
+        """Store and route what the shopper typed; returns the replies it produced right away."""
+        text = text.strip()[:MAX_MESSAGE_CHARS]
+        async with self._locks.hold(conversation_id):
+            conversation = self._require(conversation_id)
+            if client_id and self._conversations.by_client_id(conversation_id, client_id):
+                return []  # re-sent after a reconnect: it was delivered the first time
+            reading = await self._read_emotion(text) if text else None
+            if text:
+                await self._store(
+                    conversation_id, "shopper", text, client_id=client_id, reading=reading
+                )
+            if conversation.owner is not Owner.BOT:
+                return []  # the agent (or the queue's preview on the desk) has it now
+            forwarded = neutralise_commands(text)
+            if not forwarded:
+                return [await self._store(conversation_id, "bot", EMPTY_REPLY)]
+            produced = await self._ask_assistant(conversation, forwarded)
+            if self._current_owner(conversation_id) is Owner.BOT and reading is not None:
+                produced += await self._escalate_on_emotion(conversation)
+            return produced
+
+    async def shopper_button(
+        self, conversation_id: str, payload: str, title: str, client_id: str | None
+    ) -> list[MessageRecord]:
+        """A button the assistant offered was clicked; payloads it never issued are refused."""
+        async with self._locks.hold(conversation_id):
+            conversation = self._require(conversation_id)
+            if client_id and self._conversations.by_client_id(conversation_id, client_id):
+                return []
+            recent = self._conversations.recent(conversation_id, "bot", ISSUED_BUTTON_LOOKBACK)
+            if payload not in issued_payloads(m.payload for m in recent):
+                raise NotAllowed("this button was not offered in this conversation")
+            await self._store(
+                conversation_id,
+                "shopper",
+                title.strip()[:200] or payload,
+                payload={"button": payload},
+                client_id=client_id,
+            )
+            if conversation.owner is not Owner.BOT:
+                return []
+            return await self._ask_assistant(conversation, payload)
+
+    async def shopper_asks_for_agent(self, conversation_id: str) -> None:
+        async with self._locks.hold(conversation_id):
+            conversation = self._require(conversation_id)
+            if conversation.owner is Owner.BOT:
+                await self._escalate(conversation, SHOPPER_ASKED, "shopper", 0.5)
+            else:
+                await self._send_status(conversation_id)
+
+    async def leave_message(self, conversation_id: str, email: str, text: str) -> TicketRecord:
+        """The shopper leaves a message for the team (no agent online, or tired of waiting)."""
+        email, text = email.strip(), text.strip()[:MAX_MESSAGE_CHARS]
+        if not EMAIL.match(email):
+            raise NotAllowed("please give a valid email address")
+        if not text:
+            raise NotAllowed("please write a message")
+        async with self._locks.hold(conversation_id):
+            conversation = self._require(conversation_id)
+            ticket = self._conversations.create_ticket(
+                conversation_id, conversation.customer_id, email, text
+            )
+            if conversation.owner is Owner.QUEUED:
+                await self._change(conversation, Handoff.WITHDRAW)
+            await self._store(
+                conversation_id,
+                "system",
+                f"Thanks! We've got your message (ticket #{ticket.id}) and will answer at {email}.",
+            )
+        await self._outbox.to_desk("tickets", {"open": len(self.tickets())})
+        return ticket
+
+    # -- the agent's side -----------------------------------------------------------------
+
+    async def take(self, conversation_id: str, agent: AgentAccount) -> ConversationRecord:
+        """The agent takes a queued conversation, or picks one the assistant holds."""
+        async with self._locks.hold(conversation_id):
+            conversation = self._require(conversation_id)
+            if conversation.owner is Owner.QUEUED:
+                taken = await self._change(conversation, Handoff.TAKE, agent=agent)
+            elif conversation.owner is Owner.BOT:
+                escalation = Escalation(
+                    reason=f"picked from the live list by {agent.display_name}",
+                    source="agent",
+                    priority=conversation.priority,
+                )
+                taken = await self._change(
+                    conversation, Handoff.PICK, agent=agent, escalation=escalation
+                )
+            else:
+                raise NotAllowed(f"{conversation.agent_name or 'another agent'} already has it")
+            await self._store(
+                conversation_id,
+                "system",
+                f"{agent.display_name} from our support team has joined the conversation.",
+                payload={"agent": agent.display_name},
+            )
+            return taken
+
+    async def agent_message(
+        self, conversation_id: str, agent: AgentAccount, text: str, client_id: str | None
+    ) -> MessageRecord:
+        text = text.strip()[:MAX_MESSAGE_CHARS]
+        if not text:
+            raise NotAllowed("the message is empty")
+        async with self._locks.hold(conversation_id):
+            self._held_by(conversation_id, agent)
+            return await self._store(
+                conversation_id,
+                "agent",
+                text,
+                payload={"agent": agent.display_name},
+                client_id=client_id,
+            )
+
+    async def agent_typing(self, conversation_id: str, agent: AgentAccount) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation and conversation.owner is Owner.AGENT and conversation.agent_id == agent.id:
+            await self._outbox.to_conversation(
+                conversation_id, "typing", {"who": agent.display_name, "on": True}
+            )
+
+    async def add_note(self, conversation_id: str, agent: AgentAccount, text: str) -> NoteRecord:
+        text = text.strip()[:MAX_MESSAGE_CHARS]
+        if not text:
+            raise NotAllowed("the note is empty")
+        self._require(conversation_id)
+        note = self._conversations.add_note(conversation_id, agent.id, text)
+        await self._outbox.to_desk(
+            "note", {"conversation_id": conversation_id, "note": note_view(note)}
+        )
+        return note
+
+    async def hand_back(
+        self, conversation_id: str, agent: AgentAccount, handback: Handback
+    ) -> ConversationRecord:
+        """Give the conversation back to the assistant, which greets the shopper back or does
+        the task the agent chose. When the assistant cannot, the agent keeps the conversation."""
+        async with self._locks.hold(conversation_id):
+            conversation = self._held_by(conversation_id, agent)
+            intent, entities = handback.trigger(agent.display_name)
+            try:
+                await self._assistant.resume(conversation_id)
+                replies = await self._assistant.trigger_intent(conversation_id, intent, entities)
+            except UnknownIntent:
+                if handback.task is not HandbackTask.BACK_TO_ASSISTANT:
+                    await self._pause_quietly(conversation_id)
+                    raise HandbackFailed(
+                        f"the assistant cannot do '{handback.task}' yet (no {intent} intent)"
+                    ) from None
+                replies = [{"text": FALLBACK_TEXT}]
+            except RasaUnavailable as error:
+                await self._pause_quietly(conversation_id)
+                raise HandbackFailed("the assistant is not answering; try again") from error
+            # The tracker is resumed already: record the owner change without a second resume.
+            back = self._conversations.change_owner(
+                conversation_id, Owner.AGENT, next_owner(conversation.owner, Handoff.HAND_BACK)
+            )
+            await self._store(
+                conversation_id,
+                "system",
+                f"{agent.display_name} handed the conversation back to the assistant.",
+            )
+            await self._show_replies(conversation_id, replies)
+            await self._announce(back)
+            return back
+
+    # -- views ----------------------------------------------------------------------------
+
+    def queue(self) -> list[QueueEntry]:
+        """Escalated conversations, most urgent first: priority plus time waited."""
+        now = utcnow()
+        entries = []
+        for conversation in self._conversations.with_owner(Owner.QUEUED):
+            waited = (now - (conversation.queued_at or now)).total_seconds()
+            last = self._conversations.recent(conversation.id, "shopper", 1)
+            entries.append(
+                QueueEntry(
+                    conversation=conversation,
+                    customer=self.card(conversation),
+                    score=queue_score(conversation.priority, waited),
+                    waited_s=waited,
+                    last_message=last[0].text if last else "",
+                )
+            )
+        return sorted(entries, key=lambda e: (-e.score, e.conversation.queued_at or now))
+
+    def queue_position(self, conversation_id: str) -> int | None:
+        for position, entry in enumerate(self.queue(), start=1):
+            if entry.conversation.id == conversation_id:
+                return position
+        return None
+
+    def held_by(self, agent: AgentAccount) -> list[ConversationRecord]:
+        return self._conversations.held_by(agent.id)
+
+    def with_assistant(self) -> list[ConversationRecord]:
+        return self._conversations.active_with_assistant(ACTIVE_WINDOW)
+
+    def detail(self, conversation_id: str) -> ConversationDetail:
+        conversation = self._require(conversation_id)
+        return ConversationDetail(
+            conversation=conversation,
+            customer=self.card(conversation),
+            transcript=self._conversations.transcript(conversation_id),
+            notes=self._conversations.notes(conversation_id),
+            queue_position=self.queue_position(conversation_id),
+        )
+
+    def tickets(self) -> list[TicketRecord]:
+        return self._conversations.tickets()
+
+    def transcript(self, conversation_id: str, after_id: int = 0) -> list[MessageRecord]:
+        self._require(conversation_id)
+        return self._conversations.transcript(conversation_id, after_id)
+
+    # -- inside ---------------------------------------------------------------------------
+
+    def _require(self, conversation_id: str) -> ConversationRecord:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None:
+            raise NotAllowed("no such conversation")
+        return conversation
+
+    def _current_owner(self, conversation_id: str) -> Owner:
+        return self._require(conversation_id).owner
+
+    def _held_by(self, conversation_id: str, agent: AgentAccount) -> ConversationRecord:
+        conversation = self._require(conversation_id)
+        if conversation.owner is not Owner.AGENT or conversation.agent_id != agent.id:
+            raise NotAllowed("you do not hold this conversation")
+        return conversation
+
+    def card(self, conversation: ConversationRecord) -> CustomerCard | None:
+        return self._customers.card(conversation.customer_id) if conversation.customer_id else None
+
+    async def _read_emotion(self, text: str) -> EmotionReading | None:
+        if self._emotion is None:
+            return None
+        try:
+            return await asyncio.to_thread(self._emotion.detect, text)
+        except Exception:  # the signal is advisory: a failing detector must not lose the message
+            log.exception("emotion detection failed")
+            return None
+
+    async def _store(
+        self,
+        conversation_id: str,
+        sender: str,
+        text: str,
+        *,
+        payload: dict[str, Any] | None = None,
+        client_id: str | None = None,
+        reading: EmotionReading | None = None,
+    ) -> MessageRecord:
+        message, _ = self._conversations.add_message(
+            conversation_id,
+            sender,
+            text,
+            payload=payload,
+            client_id=client_id,
+            emotion=reading.label if reading else None,
+            emotion_confidence=round(float(reading.confidence), 3) if reading else None,
+        )
+        await self._outbox.to_conversation(
+            conversation_id, "message", shopper_message_view(message)
+        )
+        await self._outbox.to_desk(
+            "message", {"conversation_id": conversation_id, "message": desk_message_view(message)}
+        )
+        return message
+
+    async def _ask_assistant(
+        self, conversation: ConversationRecord, text: str
+    ) -> list[MessageRecord]:
+        await self._outbox.to_conversation(
+            conversation.id, "typing", {"who": "assistant", "on": True}
+        )
+        try:
+            replies = await self._assistant.send(
+                conversation.id, text, {"customer_id": conversation.customer_id}
+            )
+        except RasaUnavailable as error:
+            log.warning("Rasa unavailable: %s", error)
+            replies = [{"text": UNAVAILABLE_REPLY}]
+        finally:
+            await self._outbox.to_conversation(
+                conversation.id, "typing", {"who": "assistant", "on": False}
+            )
+        produced = await self._show_replies(conversation.id, replies)
+        handoff = next((h for h in map(handoff_in, replies) if h is not None), None)
+        if handoff is not None:
+            produced += await self._escalate(
+                conversation, handoff.reason, "assistant", handoff.priority
+            )
+        return produced
+
+    async def _show_replies(
+        self, conversation_id: str, replies: list[dict[str, Any]]
+    ) -> list[MessageRecord]:
+        produced = []
+        for reply in replies:
+            visible = shown(reply)
+            if visible is not None:
+                produced.append(
+                    await self._store(conversation_id, "bot", visible.text, payload=visible.payload)
+                )
+        return produced
+
+    async def _escalate_on_emotion(self, conversation: ConversationRecord) -> list[MessageRecord]:
+        window = self._conversations.recent(conversation.id, "shopper", 10)
+        trajectory = [_Reading(m.emotion, m.emotion_confidence or 0.0) for m in window if m.emotion]
+        reason = self._rule.check(trajectory)
+        if reason is None:
+            return []
+        return await self._escalate(conversation, reason, "emotion", 0.5)
+
+    async def _escalate(
+        self, conversation: ConversationRecord, reason: str, source: str, requested: float
+    ) -> list[MessageRecord]:
+        if self._outbox.agents_online() == 0:
+            if source == "assistant":
+                # The assistant's handoff action paused its tracker; nobody will take over.
+                await self._resume_quietly(conversation.id)
+            return [
+                await self._store(
+                    conversation.id, "system", NO_AGENT_TEXT, payload={"ticket_form": True}
+                )
+            ]
+        latest = self._conversations.recent(conversation.id, "shopper", 1)
+        card = self.card(conversation)
+        escalation = Escalation(
+            reason=reason,
+            source=source,
+            priority=escalation_priority(
+                requested,
+                latest[0].emotion if latest else None,
+                (latest[0].emotion_confidence or 0.0) if latest else 0.0,
+                customer_value(card.total_spent if card else None),
+            ),
+        )
+        await self._change(conversation, Handoff.ESCALATE, escalation=escalation)
+        return [await self._store(conversation.id, "system", QUEUED_TEXT)]
+
+    async def _change(
+        self,
+        conversation: ConversationRecord,
+        event: Handoff,
+        *,
+        agent: AgentAccount | None = None,
+        escalation: Escalation | None = None,
+    ) -> ConversationRecord:
+        after = next_owner(conversation.owner, event)
+        try:
+            changed = self._conversations.change_owner(
+                conversation.id,
+                conversation.owner,
+                after,
+                agent_id=agent.id if agent else None,
+                escalation=escalation,
+            )
+        except StaleOwner as error:
+            raise NotAllowed("the conversation changed hands meanwhile; reload") from error
+        effect = tracker_effect(conversation.owner, after)
+        if effect is TrackerEffect.PAUSE:
+            await self._pause_quietly(conversation.id)
+        elif effect is TrackerEffect.RESUME:
+            await self._resume_quietly(conversation.id)
+        await self._announce(changed)
+        return changed
+
+    async def _pause_quietly(self, conversation_id: str) -> None:
+        """Pause the tracker; if Rasa is down it is harmless, the gateway sends it nothing."""
+        try:
+            await self._assistant.pause(conversation_id)
+        except RasaUnavailable as error:
+            log.warning("could not pause %s in Rasa: %s", conversation_id, error)
+
+    async def _resume_quietly(self, conversation_id: str) -> None:
+        try:
+            await self._assistant.resume(conversation_id)
+        except RasaUnavailable as error:
+            log.warning("could not resume %s in Rasa: %s", conversation_id, error)
+
+    async def _announce(self, changed: ConversationRecord) -> None:
+        """Tell the shopper and every desk; queue positions may have moved for everyone queued."""
+        await self._outbox.to_desk("conversation", conversation_view(changed))
+        queue = self.queue()
+        positions = {entry.conversation.id: n for n, entry in enumerate(queue, start=1)}
+        await self._send_status(changed.id, positions.get(changed.id), changed)
+        for entry in queue:
+            if entry.conversation.id != changed.id:
+                await self._send_status(entry.conversation.id, positions[entry.conversation.id])
+        await self._outbox.to_desk("queue", {"length": len(queue)})
+
+    async def _send_status(
+        self,
+        conversation_id: str,
+        position: int | None = None,
+        conversation: ConversationRecord | None = None,
+    ) -> None:
+        conversation = conversation or self._require(conversation_id)
+        if position is None and conversation.owner is Owner.QUEUED:
+            position = self.queue_position(conversation_id)
+        await self._outbox.to_conversation(
+            conversation_id, "status", status_view(conversation, position)
+        )
+
+
+@dataclass(frozen=True)
+class _Reading:
+    label: str
+    confidence: float

@@ -1,0 +1,99 @@
+"""Customer identity tokens: the shop signs one for its logged-in customer, the gateway checks it.
+
+A token is a JWT signed with HMAC-SHA256 and ``CUSTOMER_TOKEN_SECRET``:
+``{"sub": <the shop's customer reference>, "aud": "shopsense-widget", "iat", "exp", "jti"}``.
+It lives a few minutes. A token opens (or resumes) one conversation: presenting the same token for
+another conversation before it expires is a replay and is refused.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import jwt
+
+AUDIENCE = "shopsense-widget"
+ALGORITHM = "HS256"
+DEFAULT_LIFETIME_S = 300
+
+
+class TokenRejected(ValueError):
+    """The token cannot be trusted; ``reason`` says why (expired, invalid, replayed)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CustomerClaim:
+    customer_ref: str
+    token_id: str
+    expires_at: float
+
+
+class CustomerTokens:
+    def __init__(
+        self,
+        secret: str,
+        lifetime_s: int = DEFAULT_LIFETIME_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not secret:
+            raise ValueError("a customer token secret is required")
+        self._secret = secret
+        self._lifetime_s = lifetime_s
+        self._clock = clock
+
+    def issue(self, customer_ref: str) -> str:
+        now = int(self._clock())
+        claims = {
+            "sub": customer_ref,
+            "aud": AUDIENCE,
+            "iat": now,
+            "exp": now + self._lifetime_s,
+            "jti": secrets.token_urlsafe(12),
+        }
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+
+    def verify(self, token: str) -> CustomerClaim:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                options={"require": ["sub", "exp", "iat", "jti"], "verify_exp": False},
+            )
+        except jwt.PyJWTError as error:
+            raise TokenRejected("invalid") from error
+        # Expiry is checked against our clock (injectable in tests), with no leeway.
+        if not isinstance(claims["exp"], int | float) or claims["exp"] <= self._clock():
+            raise TokenRejected("expired")
+        if not isinstance(claims["sub"], str) or not isinstance(claims["jti"], str):
+            raise TokenRejected("invalid")
+        return CustomerClaim(
+            customer_ref=claims["sub"], token_id=claims["jti"], expires_at=float(claims["exp"])
+        )
+
+
+class ReplayGuard:
+    """Remembers which conversation each unexpired token opened.
+
+    Kept in memory: tokens live minutes, so after a gateway restart only tokens issued in the last
+    few minutes could be presented again, and only for a conversation of the same customer.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._used: dict[str, tuple[str, float]] = {}
+
+    def claim(self, claim: CustomerClaim, conversation_id: str) -> None:
+        now = self._clock()
+        self._used = {jti: used for jti, used in self._used.items() if used[1] > now}
+        first = self._used.setdefault(claim.token_id, (conversation_id, claim.expires_at))
+        if first[0] != conversation_id:
+            raise TokenRejected("replayed")

@@ -1,0 +1,109 @@
+"""Fakes for the gateway's collaborators: a scripted assistant and an outbox that records."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from argon2 import PasswordHasher
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.desk_auth import DeskSessions
+from bot.emotion_signal import RepeatedNegativeEmotion
+from bot.rasa_client import RasaUnavailable, UnknownIntent
+from bot.services import GatewayServices
+from bot.tokens import CustomerTokens
+from insight.agents import AgentRepository
+from insight.conversations import ConversationRepository
+from insight.customer_cards import CustomerCards
+
+Reply = list[dict[str, Any]]
+TOKEN_SECRET = "shop-token-secret-long-enough-for-hs256"
+
+
+def echo(text: str) -> Reply:
+    return [{"text": f"echo: {text}"}]
+
+
+@dataclass
+class FakeAssistant:
+    """Answers with ``script(text)``; records every call like a tracker would."""
+
+    script: Callable[[str], Reply] = echo
+    intents: dict[str, Reply] = field(default_factory=dict)
+    down: bool = False
+    delay_s: float = 0.0
+    sent: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    events: list[tuple[str, str]] = field(default_factory=list)
+    triggered: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+
+    def _check(self) -> None:
+        if self.down:
+            raise RasaUnavailable("connection refused")
+
+    async def send(
+        self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> Reply:
+        self._check()
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        self.sent.append((sender_id, text, metadata or {}))
+        return self.script(text)
+
+    async def pause(self, sender_id: str) -> None:
+        self._check()
+        self.events.append((sender_id, "pause"))
+
+    async def resume(self, sender_id: str) -> None:
+        self._check()
+        self.events.append((sender_id, "resume"))
+
+    async def trigger_intent(self, sender_id: str, intent: str, entities: dict[str, str]) -> Reply:
+        self._check()
+        if intent not in self.intents:
+            raise UnknownIntent(intent)
+        self.triggered.append((sender_id, intent, entities))
+        return self.intents[intent]
+
+    async def aclose(self) -> None:
+        return None
+
+    def texts_sent(self) -> list[str]:
+        return [text for _, text, _ in self.sent]
+
+
+@dataclass
+class RecordingOutbox:
+    online: int = 1
+    shopper: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    desk: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    async def to_conversation(self, conversation_id: str, event: str, data: dict[str, Any]) -> None:
+        self.shopper.append((conversation_id, event, data))
+
+    async def to_desk(self, event: str, data: dict[str, Any]) -> None:
+        self.desk.append((event, data))
+
+    def agents_online(self) -> int:
+        return self.online
+
+    def statuses(self, conversation_id: str) -> list[dict[str, Any]]:
+        return [d for c, e, d in self.shopper if c == conversation_id and e == "status"]
+
+
+def gateway_services(
+    sessions: sessionmaker[Session], assistant: FakeAssistant, secret: str = TOKEN_SECRET
+) -> GatewayServices:
+    """The gateway's services over ``sessions`` with a scripted assistant and cheap hashing."""
+    return GatewayServices(
+        conversations=ConversationRepository(sessions),
+        customers=CustomerCards(sessions),
+        agents=AgentRepository(sessions, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)),
+        assistant=assistant,
+        tokens=CustomerTokens(secret),
+        desk_sessions=DeskSessions("desk-secret-long-enough-for-hmac-sha256"),
+        escalation_rule=RepeatedNegativeEmotion(),
+        emotion=None,
+    )

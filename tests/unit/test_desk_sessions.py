@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import time
+
+import jwt
+
+from bot.desk_auth import AUDIENCE, COOKIE, SHIFT_S, DeskSessions, cookie_from_header
+
+SECRET = "desk-secret-long-enough-for-hmac-sha256"
+
+
+def test_a_session_cookie_names_its_agent_for_one_shift() -> None:
+    now = [time.time()]
+    sessions = DeskSessions(SECRET, clock=lambda: now[0])
+    cookie = sessions.issue(7)
+
+    assert sessions.agent_id(cookie) == 7
+    now[0] += SHIFT_S + 1
+    assert sessions.agent_id(cookie) is None
+
+
+def test_forged_missing_or_foreign_cookies_name_no_one() -> None:
+    sessions = DeskSessions(SECRET)
+
+    assert sessions.agent_id(None) is None
+    assert sessions.agent_id("garbage") is None
+    assert sessions.agent_id(DeskSessions("other-secret-long-enough-for-hmac-sha").issue(7)) is None
+    customer_like = jwt.encode({"sub": "7", "aud": "shopsense-widget", "exp": 2**40}, SECRET)
+    assert sessions.agent_id(customer_like) is None
+    assert (
+        sessions.agent_id(jwt.encode({"sub": "x", "aud": AUDIENCE, "exp": 2**40}, SECRET)) is None
+    )
+
+
+def test_the_cookie_is_read_from_a_raw_header() -> None:
+    assert cookie_from_header(f"a=1; {COOKIE}=abc.def; b=2") == "abc.def"
+    assert cookie_from_header("a=1") is None
+    assert cookie_from_header(None) is None

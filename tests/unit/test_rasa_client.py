@@ -1,0 +1,102 @@
+"""The Rasa client against a Rasa-shaped fake (tests/browser/fake_rasa.py) over ASGI."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.rasa_client import RasaClient, RasaUnavailable, UnknownIntent
+from tests.browser.fake_rasa import create_app
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def fake_rasa(monkeypatch: pytest.MonkeyPatch) -> httpx.ASGITransport:
+    monkeypatch.setenv("FAKE_RASA_TOKEN", "api-token")
+    return httpx.ASGITransport(app=create_app())
+
+
+async def _tracker(transport: httpx.ASGITransport, sender: str) -> dict[str, object]:
+    async with httpx.AsyncClient(transport=transport, base_url="http://rasa") as client:
+        response = await client.get(
+            f"/conversations/{sender}/tracker", params={"token": "api-token"}
+        )
+        return dict(response.json())
+
+
+async def test_messages_go_through_the_rest_channel_with_metadata(
+    fake_rasa: httpx.ASGITransport,
+) -> None:
+    client = RasaClient("http://rasa", "api-token", transport=fake_rasa)
+
+    replies = await client.send("s1", "where is my order", {"customer_id": 3})
+
+    assert replies[0]["text"] == "Here is your latest order:"
+    assert "order" in replies[1]["custom"]
+    events = (await _tracker(fake_rasa, "s1"))["events"]
+    assert events == [
+        {"event": "user", "text": "where is my order", "metadata": {"customer_id": 3}}
+    ]
+    await client.aclose()
+
+
+async def test_pause_and_resume_append_tracker_events_with_the_api_token(
+    fake_rasa: httpx.ASGITransport,
+) -> None:
+    client = RasaClient("http://rasa", "api-token", transport=fake_rasa)
+
+    await client.pause("s1")
+    assert await client.send("s1", "hello") == []  # a paused conversation gets no answer
+    await client.resume("s1")
+
+    tracker = await _tracker(fake_rasa, "s1")
+    assert [e["event"] for e in tracker["events"]] == ["pause", "user", "resume"]  # type: ignore[attr-defined]
+    assert tracker["paused"] is False
+
+
+async def test_a_wrong_api_token_is_an_error_not_silence(fake_rasa: httpx.ASGITransport) -> None:
+    client = RasaClient("http://rasa", "wrong-token", transport=fake_rasa)
+
+    with pytest.raises(RasaUnavailable):
+        await client.pause("s1")
+
+
+async def test_trigger_intent_returns_the_assistants_messages(
+    fake_rasa: httpx.ASGITransport,
+) -> None:
+    client = RasaClient("http://rasa", "api-token", transport=fake_rasa)
+
+    messages = await client.trigger_intent(
+        "s1",
+        "EXTERNAL_agent_handback",
+        {"agent_name": "Alice", "handback_summary": "refund issued"},
+    )
+
+    assert [m["text"] for m in messages] == ["Welcome back! Alice told me: refund issued"]
+
+
+async def test_an_intent_the_model_lacks_is_reported(fake_rasa: httpx.ASGITransport) -> None:
+    client = RasaClient("http://rasa", "api-token", transport=fake_rasa)
+
+    with pytest.raises(UnknownIntent):
+        await client.trigger_intent("s1", "EXTERNAL_no_such_thing", {})
+
+
+@pytest.mark.parametrize("status", [500, 503])
+async def test_server_errors_mean_rasa_is_unavailable(status: int) -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(status))
+    client = RasaClient("http://rasa", "t", transport=transport)
+
+    with pytest.raises(RasaUnavailable):
+        await client.send("s1", "hi")
+
+
+async def test_a_refused_connection_means_rasa_is_unavailable() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    client = RasaClient("http://rasa", "t", transport=httpx.MockTransport(refuse))
+
+    with pytest.raises(RasaUnavailable):
+        await client.resume("s1")
