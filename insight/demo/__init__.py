@@ -1,0 +1,1 @@
+"""The deterministic demo shop built from packaged public data (see :mod:`insight.demo.seed`)."""
