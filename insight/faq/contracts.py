@@ -1,0 +1,89 @@
+"""What crosses the FAQ boundary: entries, hits, answers, the ``FaqIndex`` contract and its fake."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """One FAQ entry; ``answer`` already has the shop's policy values filled in."""
+
+    id: str
+    topic: str
+    question: str
+    paraphrases: tuple[str, ...]
+    answer: str
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """Everything that is embedded for this entry: the question and its paraphrases."""
+        return (self.question, *self.paraphrases)
+
+
+@dataclass(frozen=True)
+class FaqHit:
+    entry_id: str
+    question: str
+    answer: str
+    score: float
+
+
+@dataclass(frozen=True)
+class FaqAnswer:
+    """A hit the index is sure enough about to show the shopper (``score >= threshold``)."""
+
+    entry_id: str
+    question: str
+    answer: str
+    score: float
+    threshold: float
+
+
+class FaqIndex(Protocol):
+    def warm_up(self) -> None: ...
+
+    def search(self, query: str, k: int = 3) -> list[FaqHit]:
+        """The ``k`` best entries, best first, whatever their score."""
+        ...
+
+    def answer(self, query: str) -> FaqAnswer | None:
+        """The best entry when the index is sure enough; ``None`` means "not sure"."""
+        ...
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+class FakeFaqIndex:
+    """Deterministic in-memory ``FaqIndex`` for tests: score = word overlap (Jaccard)."""
+
+    def __init__(self, entries: Sequence[FaqEntry], threshold: float = 0.5) -> None:
+        self.entries = tuple(entries)
+        self.threshold = threshold
+
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
+    def search(self, query: str, k: int = 3) -> list[FaqHit]:
+        asked = _words(query)
+        hits = []
+        for entry in self.entries:
+            score = max(
+                len(asked & _words(text)) / max(len(asked | _words(text)), 1)
+                for text in entry.texts
+            )
+            hits.append(FaqHit(entry.id, entry.question, entry.answer, score))
+        hits.sort(key=lambda hit: (-hit.score, hit.entry_id))
+        return hits[:k]
+
+    def answer(self, query: str) -> FaqAnswer | None:
+        hits = self.search(query, k=1)
+        if not hits or hits[0].score < self.threshold:
+            return None
+        best = hits[0]
+        return FaqAnswer(best.entry_id, best.question, best.answer, best.score, self.threshold)
