@@ -16,6 +16,10 @@ from insight.settings import Settings
 app = typer.Typer(help="ShopSense insight: shop database, demo data, models and reports.")
 build_app = typer.Typer(help="Build models, indexes and tables (cached by a hash of their inputs).")
 app.add_typer(build_app, name="build")
+eval_app = typer.Typer(help="Answer-quality evaluations on held-out data (→ eval-results/).")
+app.add_typer(eval_app, name="eval")
+bench_app = typer.Typer(help="Speed and scale benchmarks (→ bench-results/).")
+app.add_typer(bench_app, name="bench")
 console = Console()
 
 DatabaseOption = Annotated[
@@ -98,3 +102,199 @@ def import_(
             console.print(f"  line {error.line}: {error.message}")
         raise typer.Exit(1)
     console.print(f"[green]imported {result.imported} {kind}[/green] from {csv_file}")
+
+
+@build_app.command("faq")
+def build_faq(
+    force: Annotated[bool, typer.Option(help="Rebuild even if the cache matches.")] = False,
+) -> None:
+    """FAQ index: FAISS over MiniLM embeddings of knowledge/faq, with a tuned answer threshold."""
+    from insight.faq.build import build_from_settings
+
+    build = build_from_settings(Settings.from_env(), force=force)
+    state = f"built in {build.seconds:.1f}s" if build.built else "up to date (cached)"
+    console.print(
+        f"[green]FAQ {state}[/green]: {build.entries} entries, {build.rows} texts, "
+        f"{build.index_kind} index, threshold {build.threshold:.3f} → {build.path}"
+    )
+
+
+@eval_app.command("faq")
+def eval_faq(
+    show_errors: Annotated[bool, typer.Option(help="List misses and false answers.")] = False,
+) -> None:
+    """FAQ recall@1/3, MRR on held-out paraphrases and false answers on out-of-scope questions."""
+    from insight.faq.evaluate import errors_table, report_table, run_faq_eval
+
+    report = run_faq_eval(Settings.from_env())
+    console.print(report_table(report))
+    if show_errors:
+        console.print(errors_table(report))
+
+
+@bench_app.command("faq")
+def bench_faq(
+    queries: Annotated[int, typer.Option(help="Timed queries per index size.")] = 200,
+) -> None:
+    """FAQ query latency at 1k, 10k and 100k entries (synthetic vectors, real query encoder)."""
+    from insight.faq.bench import bench_table, run_faq_bench
+
+    console.print(bench_table(run_faq_bench(queries=queries)))
+
+
+@build_app.command("emotion")
+def build_emotion(
+    force: Annotated[bool, typer.Option(help="Rebuild even if the cache matches.")] = False,
+) -> None:
+    """Emotion + polarity model: MiniLM fine-tuned on shopper messages and sentiment corpora."""
+    from insight.emotion.train import build_emotion_model
+
+    build = build_emotion_model(Settings.from_env().cache_dir, force=force, log=console.print)
+    state = f"built in {build.seconds:.0f}s" if build.built else "up to date (cached)"
+    console.print(f"[green]emotion model {state}[/green] → {build.path}")
+
+
+@eval_app.command("emotion")
+def eval_emotion(
+    show_errors: Annotated[bool, typer.Option(help="List misclassified messages.")] = False,
+) -> None:
+    """Emotion P/R/F1 on held-out shopper messages; polarity vs VADER on held-out Amazon reviews."""
+    from insight.emotion.evaluate import report_tables, run_emotion_eval
+
+    emotion, polarity = run_emotion_eval(Settings.from_env().cache_dir, log=console.print)
+    for table in report_tables(emotion, polarity):
+        console.print(table)
+    if show_errors:
+        for example, predicted in emotion.misses:
+            console.print(f"{example.label:>12} → {predicted:<12} {example.text}", markup=False)
+
+
+@bench_app.command("emotion")
+def bench_emotion(
+    runs: Annotated[int, typer.Option(help="Timed single-message detections.")] = 300,
+) -> None:
+    """Latency of one emotion detection on CPU (p50/p95)."""
+    from insight.emotion.bench import run_emotion_bench
+
+    result = run_emotion_bench(Settings.from_env().cache_dir, runs=runs)
+    console.print(f"emotion detection: p50 {result['p50']} ms, p95 {result['p95']} ms")
+
+
+@build_app.command("profiles")
+def build_profiles_command(
+    database_url: DatabaseOption = None,
+    *,
+    alpha: Annotated[float, typer.Option(help="Weight α of the behaviour block.")] = 1.0,
+    beta: Annotated[float, typer.Option(help="Weight β of the review-sentiment block.")] = 0.6,
+    gamma: Annotated[float, typer.Option(help="Weight γ of the review-topics block.")] = 0.4,
+    as_of: Annotated[
+        str | None, typer.Option(help="Reference time (ISO); default: the shop's latest activity.")
+    ] = None,
+    customer: Annotated[
+        int | None,
+        typer.Option(help="Refresh only this customer with the last full build's models."),
+    ] = None,
+    if_missing: Annotated[
+        bool, typer.Option("--if-missing", help="Do nothing when profiles were built already.")
+    ] = False,
+) -> None:
+    """Customer profiles: behaviour, reviews and topics → segments, churn, 12-month value."""
+    from datetime import datetime
+
+    from rich.progress import Progress
+
+    from insight.profiles.build import BUILD_STEPS, build_profiles, refresh_customer
+    from insight.profiles.pipeline import ProfileConfig
+    from insight.profiles.repository import ProfileRepository
+
+    engine = make_engine(_database_url(database_url))
+    upgrade(engine)
+    if if_missing and ProfileRepository(make_sessionmaker(engine)).count() > 0:
+        console.print("customer profiles already built; nothing to do")
+        return
+    moment = datetime.fromisoformat(as_of) if as_of else None
+    if customer is not None:
+        refresh_customer(engine, customer, as_of=moment)
+        console.print(f"[green]profile of customer {customer} refreshed[/green]")
+        return
+    config = ProfileConfig(alpha=alpha, beta=beta, gamma=gamma)
+    with Progress(console=console) as progress:
+        task = progress.add_task("building profiles", total=len(BUILD_STEPS))
+
+        def advance(step: str) -> None:
+            progress.update(task, advance=1, description=step)
+
+        summary = build_profiles(
+            engine,
+            config,
+            as_of=moment,
+            progress=advance,
+        )
+    table = Table(title=f"{summary.customers:,} profiles as of {summary.as_of:%Y-%m-%d %H:%M}")
+    table.add_column("segment")
+    table.add_column("customers", justify="right")
+    for name, size in summary.segments.items():
+        table.add_row(name, f"{size:,}")
+    console.print(table)
+    console.print(f"{summary.reviews:,} reviews; topics: {'; '.join(summary.topics) or 'none'}")
+
+
+@eval_app.command("clv")
+def eval_clv() -> None:
+    """Churn and lifetime value on CDNOW: ShopSense's gradient boosting vs BG/NBD + Gamma-Gamma."""
+    from insight.clv.cdnow import compare_on_cdnow
+    from insight.results import update_results
+
+    comparison = compare_on_cdnow()
+    table = Table(
+        title=f"CDNOW holdout ({comparison.customers:,} customers, {comparison.holdout_days} days)"
+    )
+    table.add_column("metric")
+    table.add_column("ShopSense", justify="right")
+    table.add_column("BG/NBD + GG", justify="right")
+    ours, theirs = comparison.shopsense.as_dict(), comparison.bgnbd.as_dict()
+    for metric in ours:
+        table.add_row(metric, f"{ours[metric]:.4f}", f"{theirs[metric]:.4f}")
+    console.print(table)
+    console.print(
+        f"all-zero forecast: MAE {comparison.zero_mae_repeat_purchases:.4f} purchases, "
+        f"{comparison.zero_clv_mae:.2f} $ (per-customer MAE rewards under-prediction)"
+    )
+    path = update_results("eval", "clv", comparison.as_dict())
+    console.print(f"[green]written[/green] {path}")
+
+
+@bench_app.command("profiles")
+def bench_profiles(
+    million: Annotated[
+        bool, typer.Option("--million", help="Add the 1,000,000-customer run (several minutes).")
+    ] = False,
+) -> None:
+    """Profile build time and peak memory at 10k and 100k (optionally 1M) synthetic customers."""
+    from insight.profiles.bench import DEFAULT_SIZES, FULL_SIZES, run_profiles_bench
+    from insight.results import update_results
+
+    rows = run_profiles_bench(FULL_SIZES if million else DEFAULT_SIZES)
+    table = Table(title="profile build (synthetic shop)")
+    columns = ("customers", "events", "seconds", "cpu_seconds", "peak_mb")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(*(f"{row[c]:,}" for c in columns))
+    console.print(table)
+    console.print(f"[green]written[/green] {update_results('bench', 'profiles_build', rows)}")
+
+
+@app.command()
+def report(
+    database_url: DatabaseOption = None,
+    out: Annotated[Path, typer.Option(help="Where to write the HTML page.")] = Path(
+        "var/insight-report.html"
+    ),
+) -> None:
+    """Insight report (HTML): segments, churn risk, review sentiment by brand and month, topics."""
+    from insight.report.html import write_report
+
+    engine = make_engine(_database_url(database_url))
+    path = write_report(make_sessionmaker(engine), out)
+    console.print(f"[green]report written[/green] → {path}")
