@@ -61,6 +61,7 @@ db: $(APP_VENV)/.complete ## Migrate and seed the demo shop and build its profil
 
 artefacts: $(APP_VENV)/.complete ## Build the models and indexes insight needs (cached)
 	@OMP_NUM_THREADS=1 $(PY) -m insight build faq
+	@$(PY) -m insight build emotion
 
 # The widget's socket.io client comes from npm (package-lock.json), copied next to the widget.
 WIDGET_ASSET := bot/static/vendor/socket.io.min.js
@@ -126,13 +127,13 @@ test: env model artefacts widget chromium ## Everything CI runs: lint, types, Ra
 eval: env model artefacts ## Answer-quality evaluations → eval-results/latest.json
 	@$(MAKE) eval-nlu
 	@OMP_NUM_THREADS=1 $(PY) -m insight eval faq
+	@$(PY) -m insight eval emotion
 	@$(PY) -m insight eval clv
 
-# tests/bench: start-up, memory, turn latency against bare Rasa and concurrent shoppers, then every
-# `python -m insight bench <name>` command (register yours on insight/cli.py's bench_app).
-# BENCH_ARGS="--minutes 5" for longer concurrency levels (python -m tests.bench --help).
 bench: env model artefacts db ## Speed, scale and memory benchmarks → bench-results/latest.json
-	@$(PY) -m tests.bench $(BENCH_ARGS)
+	@OMP_NUM_THREADS=1 $(PY) -m insight bench emotion
+	@OMP_NUM_THREADS=1 $(PY) -m insight bench faq
+	@$(PY) -m insight bench profiles
 
 clean-state: ## Delete the local demo database and logs (var/); the cache is kept
 	rm -rf var

@@ -1,13 +1,29 @@
-"""Composition root: builds the insight services the actions use, once per process."""
+"""Composition root: builds the insight services the actions use, once per process.
+
+Each port is typed by its contract, so a richer implementation replaces a simple one here, on
+one line: the emotion detector is ``insight.emotion``'s keyword detector until the trained one
+is wired in, and suggestions come from the catalogue until the trained recommender is.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 
 from insight.db.engine import make_engine, make_sessionmaker
+from insight.emotion.base import EmotionDetector, KeywordEmotionDetector
+from insight.faq.contracts import FaqIndex
+from insight.faq.index import FaissFaqIndex
+from insight.profiles.repository import ProfileRepository
 from insight.repositories import CustomerRepository, OrderRepository, ProductRepository
 from insight.settings import Settings
+from insight.support.catalog import CatalogRecommender, CatalogSearch, Recommender
+from insight.support.csat import CsatStore
+from insight.support.orders import OrderSupport
+from insight.support.policies import return_window_days, shop_currency
+from insight.support.profiles import ProfileSource, ShopperProfiles
 
 
 @dataclass(frozen=True)
@@ -15,14 +31,39 @@ class Services:
     customers: CustomerRepository
     orders: OrderRepository
     products: ProductRepository
+    support: OrderSupport
+    csat: CsatStore
+    catalog: CatalogSearch
+    recommender: Recommender
+    profiles: ProfileSource
+    emotion: EmotionDetector
+    faq: FaqIndex
+    currency: str  # what catalogue prices are shown in
+
+
+def clock(settings: Settings) -> Callable[[], datetime]:
+    """Naive UTC now, or the time ``SHOPSENSE_NOW`` pins (demo shop, live tests)."""
+    if settings.frozen_now is not None:
+        frozen = settings.frozen_now
+        return lambda: frozen
+    return lambda: datetime.now(UTC).replace(tzinfo=None)
 
 
 def build_services(settings: Settings) -> Services:
     sessions = make_sessionmaker(make_engine(settings.database_url))
+    now = clock(settings)
     return Services(
         customers=CustomerRepository(sessions),
         orders=OrderRepository(sessions),
         products=ProductRepository(sessions),
+        support=OrderSupport(sessions, return_window_days(settings.knowledge_dir), now),
+        csat=CsatStore(sessions, now),
+        catalog=CatalogSearch(sessions),
+        recommender=CatalogRecommender(sessions),
+        profiles=ShopperProfiles(sessions, ProfileRepository(sessions)),
+        emotion=KeywordEmotionDetector(),
+        faq=FaissFaqIndex.from_settings(settings),
+        currency=shop_currency(settings.knowledge_dir),
     )
 
 

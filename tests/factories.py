@@ -14,6 +14,10 @@ from insight.db.models import (
     OrderLine,
     OrderStatus,
     Product,
+    Refund,
+    RefundStatus,
+    Return,
+    ReturnStatus,
     Shipment,
     ShipmentEvent,
     ShipmentStatus,
@@ -160,4 +164,129 @@ def build_small_shop(sessions: sessionmaker[Session]) -> ShopFixture:
             ben_order=bens.number,
             laptop_id=laptop.id,
             headphones_id=headphones.id,
+        )
+
+
+@dataclass(frozen=True)
+class SupportShopFixture:
+    """The small shop plus Cleo, whose delivered orders exercise returns and refunds."""
+
+    small: ShopFixture
+    cleo_id: int
+    cleo_recent_delivered: str  # delivered 10 days before TODAY: two lines, returnable
+    cleo_old_delivered: str  # delivered 60 days before TODAY: outside a 30-day window
+    cleo_returned: str  # delivered 20 days before TODAY, its item returned, refund pending
+
+
+def _delivered(number: str, customer: Customer, lines: list[OrderLine], days_ago: int) -> Order:
+    delivered_at = TODAY - timedelta(days=days_ago)
+    order = Order(
+        number=number,
+        customer=customer,
+        placed_at=delivered_at - timedelta(days=3),
+        status=OrderStatus.DELIVERED,
+        currency="EUR",
+        total=sum((line.unit_price * line.quantity for line in lines), Decimal(0)),
+        payment_method="card",
+        **_address(customer.name),
+    )
+    order.lines = lines
+    shipment = Shipment(
+        carrier="DPD",
+        tracking_number=f"DPD{number[-6:]}",
+        status=ShipmentStatus.DELIVERED,
+        shipped_at=delivered_at - timedelta(days=2),
+        eta=delivered_at.date(),
+        delivered_at=delivered_at,
+    )
+    shipment.events = [
+        ShipmentEvent(
+            occurred_at=delivered_at - timedelta(days=2),
+            status=ShipmentStatus.IN_TRANSIT,
+            location="Hamburg",
+            description="Parcel handed to the carrier",
+        ),
+        ShipmentEvent(
+            occurred_at=delivered_at,
+            status=ShipmentStatus.DELIVERED,
+            location="Oslo",
+            description="Delivered",
+        ),
+    ]
+    order.shipments = [shipment]
+    return order
+
+
+def build_support_shop(sessions: sessionmaker[Session]) -> SupportShopFixture:
+    """``build_small_shop`` plus a third customer with delivered, old and returned orders."""
+    small = build_small_shop(sessions)
+    with sessions() as session:
+        laptop = session.get(Product, small.laptop_id)
+        headphones = session.get(Product, small.headphones_id)
+        assert laptop is not None and headphones is not None
+        cleo = Customer(
+            external_ref="C-CLEO",
+            email="cleo@example.com",
+            name="Cleo Martins",
+            country="NO",
+            city="Oslo",
+            created_at=TODAY - timedelta(days=200),
+        )
+        recent = _delivered(
+            "SS-100004",
+            cleo,
+            [
+                OrderLine(product=headphones, quantity=1, unit_price=Decimal("99.90")),
+                OrderLine(product=laptop, quantity=1, unit_price=Decimal("799.00")),
+            ],
+            days_ago=10,
+        )
+        old = _delivered(
+            "SS-100005",
+            cleo,
+            [
+                OrderLine(product=headphones, quantity=1, unit_price=Decimal("89.90")),
+            ],
+            days_ago=60,
+        )
+        returned = _delivered(
+            "SS-100006",
+            cleo,
+            [
+                OrderLine(product=headphones, quantity=1, unit_price=Decimal("99.90")),
+            ],
+            days_ago=20,
+        )
+        returned.status = OrderStatus.RETURNED
+        session.add_all([cleo, recent, old, returned])
+        session.flush()
+        parcel_back = Return(
+            order_id=returned.id,
+            order_line_id=returned.lines[0].id,
+            quantity=1,
+            reason="Too tight on the ears",
+            refund_method="original_payment",
+            status=ReturnStatus.RECEIVED,
+            created_at=TODAY - timedelta(days=15),
+        )
+        session.add(parcel_back)
+        session.flush()
+        session.add(
+            Refund(
+                order_id=returned.id,
+                return_id=parcel_back.id,
+                amount=Decimal("99.90"),
+                method="card",
+                status=RefundStatus.PENDING,
+                created_at=TODAY - timedelta(days=2),
+                issued_at=None,
+            )
+        )
+        session.commit()
+        return SupportShopFixture(
+            small=small,
+            cleo_id=cleo.id,
+            cleo_recent_delivered=recent.number,
+            cleo_old_delivered=old.number,
+            cleo_returned=returned.number,
         )

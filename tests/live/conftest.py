@@ -12,23 +12,23 @@ import pytest
 from bot.stack import Stack, StackConfig
 from insight.db.engine import make_engine, make_sessionmaker
 from insight.db.migrate import upgrade
-from tests.factories import ShopFixture, build_small_shop
+from tests.factories import TODAY, SupportShopFixture, build_support_shop
 from tests.ports import free_port
 
 
 @pytest.fixture(scope="session")
-def live_shop_url(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, ShopFixture]:
+def live_shop_url(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, SupportShopFixture]:
     path = tmp_path_factory.mktemp("live") / "shop.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    shop = build_small_shop(make_sessionmaker(engine))
+    shop = build_support_shop(make_sessionmaker(engine))
     engine.dispose()
     return f"sqlite:///{path}", shop
 
 
 @pytest.fixture(scope="session")
 def live_stack(
-    live_shop_url: tuple[str, ShopFixture], tmp_path_factory: pytest.TempPathFactory
+    live_shop_url: tuple[str, SupportShopFixture], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     rasa_bin, rasa_model = (
         os.environ.get("SHOPSENSE_RASA_BIN"),
@@ -53,6 +53,8 @@ def live_stack(
         rasa_port=free_port(),
         action_port=free_port(),
         rasa_api_token="live-test-token",
+        # the shop's dates are relative to the factories' TODAY, so the return window is too
+        extra_env={"SHOPSENSE_NOW": TODAY.isoformat()},
     )
     stack = Stack(config)
     try:

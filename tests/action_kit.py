@@ -1,0 +1,135 @@
+"""What the action tests share: services over a small seeded shop, an inline tracker, a runner.
+
+The services are the real composition (repositories and support operations over a SQLite file
+seeded by ``build_support_shop``) with deterministic stand-ins where a model would load: the
+keyword emotion detector and a word-overlap FAQ index. Time is the factories' ``TODAY``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.services import Services
+from insight.db.engine import make_engine, make_sessionmaker
+from insight.db.migrate import upgrade
+from insight.emotion.base import KeywordEmotionDetector
+from insight.faq.contracts import FakeFaqIndex, FaqEntry
+from insight.profiles.repository import ProfileRepository
+from insight.repositories import CustomerRepository, OrderRepository, ProductRepository
+from insight.support.catalog import CatalogRecommender, CatalogSearch
+from insight.support.csat import CsatStore
+from insight.support.orders import OrderSupport
+from insight.support.profiles import ShopperProfiles
+from tests.factories import TODAY, SupportShopFixture, build_support_shop
+
+RETURN_POLICY = FaqEntry(
+    id="return_policy",
+    topic="returns",
+    question="What is your return policy?",
+    paraphrases=("how many days do i have to return something",),
+    answer="You can return any item within 30 days of delivery.",
+)
+
+
+@dataclass(frozen=True)
+class Store:
+    services: Services
+    fixture: SupportShopFixture
+    sessions: sessionmaker[Session]
+
+    @property
+    def ada(self) -> int:
+        return self.fixture.small.ada_id
+
+    @property
+    def ben(self) -> int:
+        return self.fixture.small.ben_id
+
+    @property
+    def cleo(self) -> int:
+        return self.fixture.cleo_id
+
+
+@contextmanager
+def open_store(tmp_path: Path) -> Iterator[Store]:
+    """Services over a freshly seeded shop in ``tmp_path``."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'shop.db'}")
+    upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    fixture = build_support_shop(sessions)
+    services = Services(
+        customers=CustomerRepository(sessions),
+        orders=OrderRepository(sessions),
+        products=ProductRepository(sessions),
+        support=OrderSupport(sessions, return_window_days=30, clock=lambda: TODAY),
+        csat=CsatStore(sessions, clock=lambda: TODAY),
+        catalog=CatalogSearch(sessions),
+        recommender=CatalogRecommender(sessions),
+        profiles=ShopperProfiles(sessions, ProfileRepository(sessions)),
+        emotion=KeywordEmotionDetector(),
+        faq=FakeFaqIndex([RETURN_POLICY], threshold=0.5),
+        currency="EUR",
+    )
+    try:
+        yield Store(services, fixture, sessions)
+    finally:
+        engine.dispose()
+
+
+def entity(name: str, value: str) -> dict[str, Any]:
+    return {"entity": name, "value": value}
+
+
+def tracker(
+    text: str = "",
+    intent: str = "",
+    entities: Sequence[dict[str, Any]] = (),
+    *,
+    slots: dict[str, Any] | None = None,
+    customer_id: int | None = None,
+    events: Sequence[dict[str, Any]] = (),
+    active_loop: str | None = None,
+    sender_id: str = "shopper-1",
+) -> Tracker:
+    """A tracker whose latest message is ``text``; ``customer_id`` goes into its metadata."""
+    metadata = {"customer_id": customer_id} if customer_id is not None else {}
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": list(entities),
+        "metadata": metadata,
+    }
+    user = {"event": "user", "text": text, "parse_data": latest, "metadata": metadata}
+    return Tracker(
+        sender_id,
+        dict(slots or {}),
+        latest,
+        [*events, user],
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
+
+
+def run(action: Action, shopper: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The events the action returns and the messages it sent."""
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, shopper, {})
+    return events, dispatcher.messages
+
+
+def responses(messages: Sequence[dict[str, Any]]) -> list[str]:
+    return [str(message.get("response")) for message in messages]
+
+
+def slot_events(events: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
