@@ -198,9 +198,11 @@ def test_a_resolved_conversation_ends_with_a_stored_csat_answer(
     live_shop_url: tuple[str, SupportShopFixture],
     sessions: sessionmaker[Session],
 ) -> None:
-    cleo = Shopper(live_stack, live_shop_url[1].cleo_id)
+    shop = live_shop_url[1]
+    cleo = Shopper(live_stack, shop.cleo_id)
 
-    refund = cleo.text("where is my refund?")
+    # Named order: an earlier test in this session may have started a newer return for Cleo.
+    refund = cleo.text(f"where is my refund for order {shop.cleo_returned}?")
     cleo.text("thanks!")
     question = cleo.say("no, that's all")
     cleo.text("4")
