@@ -4,18 +4,33 @@
 numpy arrays (the frame-handling helpers and ``lifetimes.datasets``, which needs the removed
 ``pkg_resources``, are not used), so this wrapper is the whole compatibility layer: it passes
 arrays in, gets arrays out, and works in weeks as the literature does.
+
+The same fitted pair is ShopSense's anchor (:mod:`insight.clv.model`): ``describe`` gives the
+per-customer quantities the boosting models start from.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
+
 import numpy as np
 import pandas as pd
 from lifetimes import BetaGeoFitter, GammaGammaFitter
+from scipy.special import hyp2f1
 from sklearn.base import BaseEstimator
 
-from insight.clv.model import ChurnValuePrediction
+from insight.clv.prediction import ChurnValuePrediction
 
+log = logging.getLogger(__name__)
 _DAYS_PER_WEEK = 7.0
+ANCHOR_COLUMNS = ("bg_expected", "bg_alive", "bg_spend_per_purchase")
+ANCHOR_PENALIZERS = (0.0, 0.001, 0.01, 0.1)
+
+
+class BgNbdFitError(ValueError):
+    """The pair cannot be fitted on this population, or its predictions are not finite."""
 
 
 def _bgnbd_inputs(x: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -35,6 +50,33 @@ def repeat_spend_mean(x: pd.DataFrame) -> np.ndarray:
     return mean
 
 
+def expected_purchases(
+    bgf: BetaGeoFitter, weeks: float, frequency: np.ndarray, recency: np.ndarray, tenure: np.ndarray
+) -> np.ndarray:
+    """BG/NBD's conditional expectation (Fader, Hardie & Lee 2005, eq. 10).
+
+    ``lifetimes`` evaluates it through the log of the hypergeometric term, which is negative,
+    so NaN, for one-time buyers when ``a + b < 1``; those rows are evaluated directly.
+    """
+    with np.errstate(invalid="ignore"):  # the NaN rows are handled below
+        expected = np.asarray(
+            bgf.conditional_expected_number_of_purchases_up_to_time(
+                weeks, frequency, recency, tenure
+            ),
+            dtype=np.float64,
+        )
+    broken = ~np.isfinite(expected)
+    if broken.any():
+        r, alpha, a, b = (float(bgf.params_[name]) for name in ("r", "alpha", "a", "b"))
+        x, t_x, age = frequency[broken], recency[broken], tenure[broken]
+        shrink = ((alpha + age) / (alpha + age + weeks)) ** (r + x)
+        term = hyp2f1(r + x, b + x, a + b + x - 1, weeks / (alpha + age + weeks))
+        numerator = (a + b + x - 1) / (a - 1) * (1 - term * shrink)
+        odds_dead = (x > 0) * (a / (b + x - 1)) * ((alpha + age) / (alpha + t_x)) ** (r + x)
+        expected[broken] = numerator / (1 + odds_dead)
+    return expected
+
+
 class BgNbdBaseline(BaseEstimator):  # type: ignore[misc]
     """BG/NBD + Gamma-Gamma fitted on the calibration period's features at the cutoff."""
 
@@ -43,14 +85,59 @@ class BgNbdBaseline(BaseEstimator):  # type: ignore[misc]
         self.penalizer_coef = penalizer_coef
 
     def fit(self, x: pd.DataFrame) -> BgNbdBaseline:
+        """Raises ``BgNbdFitError`` where ``lifetimes`` cannot fit (too few or too uniform
+        customers, nobody with a paid repeat purchase)."""
         frequency, recency, tenure = _bgnbd_inputs(x)
-        self.bgf_ = BetaGeoFitter(penalizer_coef=self.penalizer_coef)
-        self.bgf_.fit(frequency, recency, tenure)
         spend = repeat_spend_mean(x)
         repeaters = (frequency > 0) & (spend > 0)  # Gamma-Gamma rejects zero-value purchases
-        self.ggf_ = GammaGammaFitter(penalizer_coef=self.penalizer_coef)
-        self.ggf_.fit(frequency[repeaters], spend[repeaters])
+        if not repeaters.any():
+            raise BgNbdFitError("no customer with a paid repeat purchase")
+        printed = io.StringIO()  # lifetimes prints the optimiser's state when it fails
+        try:
+            with contextlib.redirect_stdout(printed):
+                self.bgf_ = BetaGeoFitter(penalizer_coef=self.penalizer_coef)
+                self.bgf_.fit(frequency, recency, tenure)
+                self.ggf_ = GammaGammaFitter(penalizer_coef=self.penalizer_coef)
+                self.ggf_.fit(frequency[repeaters], spend[repeaters])
+        except (np.linalg.LinAlgError, ValueError) as error:  # singular Hessian, failed optimum
+            log.debug("BG/NBD fit failed: %s %s", error, printed.getvalue())
+            raise BgNbdFitError(str(error).strip()) from error
+        self.gamma_gamma_mean_ = float(self.ggf_.params_["q"]) > 2
         return self
+
+    def describe(self, x: pd.DataFrame) -> pd.DataFrame:
+        """Per customer (``x``'s index): expected purchase days over the horizon, probability
+        alive, expected spend per purchase. Raises ``BgNbdFitError`` on non-finite values.
+
+        Gamma-Gamma's population mean spend ``p·v/(q-1)`` diverges as ``q`` nears 1 and has
+        no variance for ``q <= 2``; such a fit (seen on small and synthetic shops, never on
+        CDNOW, where q is about 3) leaves each customer's own mean purchase value instead.
+        """
+        frequency, recency, tenure = _bgnbd_inputs(x)
+        weeks = self.horizon_days / _DAYS_PER_WEEK
+        spend = (
+            self.ggf_.conditional_expected_average_profit(frequency, repeat_spend_mean(x))
+            if self.gamma_gamma_mean_
+            else x["monetary_mean"]
+        )
+        columns = dict(
+            zip(
+                ANCHOR_COLUMNS,
+                (
+                    expected_purchases(self.bgf_, weeks, frequency, recency, tenure),
+                    self.bgf_.conditional_probability_alive(frequency, recency, tenure),
+                    spend,
+                ),
+                strict=True,
+            )
+        )
+        frame = pd.DataFrame(
+            {name: np.asarray(values, dtype=np.float64) for name, values in columns.items()},
+            index=x.index,
+        )
+        if not np.isfinite(frame.to_numpy()).all():
+            raise BgNbdFitError("BG/NBD or Gamma-Gamma gave non-finite predictions")
+        return frame
 
     def predict(self, x: pd.DataFrame) -> ChurnValuePrediction:
         """Churn is scored as the chance of no purchase implied by the expected count.
@@ -59,20 +146,23 @@ class BgNbdBaseline(BaseEstimator):  # type: ignore[misc]
         ranking of who buys again; ``exp(-E[purchases])`` ranks by the expected count instead,
         the stronger of the two (checked on CDNOW), so the baseline is given its best showing.
         """
-        frequency, recency, tenure = _bgnbd_inputs(x)
-        weeks = self.horizon_days / _DAYS_PER_WEEK
-        expected = np.asarray(
-            self.bgf_.conditional_expected_number_of_purchases_up_to_time(
-                weeks, frequency, recency, tenure
-            ),
-            dtype=np.float64,
-        )
-        spend_per_purchase = np.asarray(
-            self.ggf_.conditional_expected_average_profit(frequency, repeat_spend_mean(x)),
-            dtype=np.float64,
-        )
+        anchor = self.describe(x)
+        expected = anchor["bg_expected"].to_numpy()
         return ChurnValuePrediction(
             expected_purchases=expected,
             churn_probability=np.exp(-expected),
-            expected_spend=expected * spend_per_purchase,
+            expected_spend=expected * anchor["bg_spend_per_purchase"].to_numpy(),
         )
+
+
+def fit_anchor(x: pd.DataFrame, horizon_days: int) -> BgNbdBaseline:
+    """The pair with the smallest penalizer in ``ANCHOR_PENALIZERS`` that fits ``x`` and gives
+    finite predictions for it (CDNOW needs none; small or regular shops need a little)."""
+    for penalizer in ANCHOR_PENALIZERS:
+        try:
+            anchor = BgNbdBaseline(horizon_days=horizon_days, penalizer_coef=penalizer).fit(x)
+            anchor.describe(x)
+        except BgNbdFitError:
+            continue
+        return anchor
+    raise BgNbdFitError(f"BG/NBD failed with every penalizer in {ANCHOR_PENALIZERS}")

@@ -5,13 +5,14 @@ A transaction log is a frame with ``customer_id`` (int), ``at`` (datetime64) and
 ``lifetimes``' summaries), so "purchases" below means purchase days.
 
 Features describe a customer at a ``cutoff`` from purchases strictly before it; targets count
-what happened in ``[cutoff, cutoff + horizon)``. Training on earlier cutoffs whose horizon ends
-before the evaluation cutoff keeps the evaluation honest (no look-ahead).
+what happened in ``[cutoff, cutoff + horizon)``. Training windows whose horizon ends by the
+evaluation cutoff keep the evaluation honest (no look-ahead).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -116,20 +117,48 @@ def holdout_targets(
     )
 
 
-def training_set(
-    days: pd.DataFrame, cutoffs: Sequence[pd.Timestamp], horizon_days: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Features at each cutoff stacked with their targets over the following horizon.
+@dataclass(frozen=True)
+class Window:
+    """Features at ``cutoff`` and what each customer did over the following ``horizon_days``."""
 
-    Every ``cutoff + horizon_days`` must lie inside the data the caller trusts; rows are
-    customers active before each cutoff, so one customer appears once per cutoff.
+    cutoff: pd.Timestamp
+    horizon_days: int
+    features: pd.DataFrame
+    targets: pd.DataFrame
+
+
+def window_plan(
+    first_day: pd.Timestamp,
+    end: pd.Timestamp,
+    horizon_days: int,
+    *,
+    step_days: int = 30,
+    min_history_days: int = 90,
+    max_windows: int | None = None,
+) -> list[tuple[pd.Timestamp, int]]:
+    """Training cutoffs every ``step_days`` back from ``end``, newest first, each with the
+    horizon ``min(horizon_days, days left before end)``: the label windows end by ``end``.
+
+    Recent cutoffs describe customers of nearly the age the model is applied to, but only
+    with a short horizon; older ones have the full horizon but younger customers. Training on
+    both, with targets relative to a horizon-aware BG/NBD expectation, lets the model use
+    both. Cutoffs keep ``min_history_days`` of history after ``first_day`` (BG/NBD fitted on
+    a few weeks of a young shop is unstable).
     """
-    features, targets = [], []
-    for cutoff in cutoffs:
+    plan: list[tuple[pd.Timestamp, int]] = []
+    cutoff = end - pd.Timedelta(days=step_days)
+    while cutoff >= first_day + pd.Timedelta(days=min_history_days):
+        if max_windows is not None and len(plan) == max_windows:
+            break
+        plan.append((cutoff, min(horizon_days, int((end - cutoff).days))))
+        cutoff -= pd.Timedelta(days=step_days)
+    return plan
+
+
+def training_windows(days: pd.DataFrame, plan: Sequence[tuple[pd.Timestamp, int]]) -> list[Window]:
+    """One labelled window per ``(cutoff, horizon_days)``: customers active before the cutoff."""
+    windows = []
+    for cutoff, horizon in plan:
         x = features_at(days, cutoff)
-        features.append(x)
-        targets.append(holdout_targets(days, x.index, cutoff, horizon_days))
-    return (
-        pd.concat(features, ignore_index=True),
-        pd.concat(targets, ignore_index=True),
-    )
+        windows.append(Window(cutoff, horizon, x, holdout_targets(days, x.index, cutoff, horizon)))
+    return windows

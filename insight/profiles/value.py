@@ -1,14 +1,16 @@
 """Churn risk and 12-month value for the shop's customers (the CDNOW-tested model).
 
-The shop's non-cancelled orders form the transaction log. The model is trained on earlier
-cutoffs whose label window ends by ``as_of``. Its horizon is 365 days when the shop has the
-history for it; a younger shop trains on half its history (at least ``MIN_HORIZON_DAYS``) and
-scales expected orders and spend linearly to twelve months. Churn risk is the probability of
-no order within the model's horizon.
+The shop's non-cancelled orders form the transaction log. The model (BG/NBD-anchored
+boosting, :mod:`insight.clv.model`) trains on monthly windows whose labels end by ``as_of``,
+laid out as on CDNOW (``window_plan``, at most ``MAX_WINDOWS``). Its horizon is 365 days when
+the shop has the history for it; a younger shop uses half its history (at least
+``MIN_HORIZON_DAYS``) and scales expected orders and spend linearly to twelve months. Churn
+risk is the probability of no order within the model's horizon.
 
-A shop too small or too young to train on (fewer than ``MIN_TRAINING_ROWS`` labelled rows or
-no one in one of the two classes) falls back to ``RecencyRule``, a documented heuristic. A
-large shop trains on a seeded sample of ``MAX_TRAINING_ROWS`` labelled rows.
+A shop too small or too young to train on (fewer than ``MIN_TRAINING_ROWS`` labelled rows, no
+one in one of the two classes, or a population BG/NBD cannot be fitted on) falls back to
+``RecencyRule``, a documented heuristic. A large shop trains on a seeded sample of customers
+such that the windows hold at most ``MAX_TRAINING_ROWS`` rows.
 """
 
 from __future__ import annotations
@@ -18,16 +20,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from insight.clv.features import features_at, purchase_days, training_set
-from insight.clv.model import ChurnValueModel, ChurnValuePrediction
+from insight.clv.bgnbd import BgNbdFitError
+from insight.clv.features import (
+    Window,
+    features_at,
+    purchase_days,
+    training_windows,
+    window_plan,
+)
+from insight.clv.model import ChurnValueModel
+from insight.clv.prediction import ChurnValuePrediction
 from insight.profiles.frames import CANCELLED
 
 YEAR_DAYS = 365
 MIN_HORIZON_DAYS = 30
 MIN_TRAINING_ROWS = 200
 MAX_TRAINING_ROWS = 300_000  # a seeded sample beyond this: accuracy has long saturated
-TRAINING_CUTOFFS = 4
-CUTOFF_STEP_DAYS = 30
+MAX_WINDOWS = 12  # a year of monthly cutoffs
 DEFAULT_GAP_DAYS = 90.0
 
 
@@ -93,28 +102,43 @@ def _cutoff(as_of: pd.Timestamp) -> pd.Timestamp:
     return as_of.floor("D") + pd.Timedelta(days=1)
 
 
+def _training_days(days: pd.DataFrame, windows: int, random_state: int) -> pd.DataFrame:
+    """All purchase days, or those of a seeded sample of customers when the windows would
+    stack more than ``MAX_TRAINING_ROWS`` rows."""
+    customers = days["customer_id"].unique()
+    limit = MAX_TRAINING_ROWS // max(windows, 1)
+    if len(customers) <= limit:
+        return days
+    sample = np.random.default_rng(random_state).choice(customers, limit, replace=False)
+    return days[days["customer_id"].isin(sample)]
+
+
+def _boosting(
+    windows: list[Window], current: pd.DataFrame, horizon: int, random_state: int
+) -> ChurnValueModel | None:
+    """The trained model, or ``None`` where BG/NBD cannot be fitted on this shop's customers."""
+    try:
+        return ChurnValueModel(horizon_days=horizon, random_state=random_state).fit(
+            windows, current=current
+        )
+    except BgNbdFitError:
+        return None
+
+
 def fit_value_model(orders: pd.DataFrame, as_of: pd.Timestamp, random_state: int = 0) -> ValueModel:
     log = transactions(orders[orders["placed_at"] <= as_of])
     days = purchase_days(log)
     end = _cutoff(as_of)
-    span = int((end - days["day"].min()).days) if len(days) else 0
-    horizon = max(MIN_HORIZON_DAYS, min(YEAR_DAYS, span // 2))
-    latest = end - pd.Timedelta(days=horizon)
-    cutoffs = [
-        latest - pd.Timedelta(days=CUTOFF_STEP_DAYS * step)
-        for step in range(TRAINING_CUTOFFS)
-        if len(days) and latest - pd.Timedelta(days=CUTOFF_STEP_DAYS * step) > days["day"].min()
-    ]
-    x, y = training_set(days, cutoffs, horizon) if cutoffs else (pd.DataFrame(), pd.DataFrame())
-    churned = (y["purchases"] == 0) if len(y) else pd.Series(dtype=bool)
-    if len(x) >= MIN_TRAINING_ROWS and 0 < churned.sum() < len(churned):
-        if len(x) > MAX_TRAINING_ROWS:
-            rng = np.random.default_rng(random_state)
-            keep = np.sort(rng.choice(len(x), MAX_TRAINING_ROWS, replace=False))
-            x, y = x.iloc[keep], y.iloc[keep]
-        model = ChurnValueModel(random_state=random_state).fit(
-            x, y["purchases"].to_numpy(), y["spend"].to_numpy()
-        )
-        return ValueModel(model=model, horizon_days=horizon)
+    first = days["day"].min() if len(days) else end
+    horizon = max(MIN_HORIZON_DAYS, min(YEAR_DAYS, int((end - first).days) // 2))
+    plan = window_plan(first, end, horizon, max_windows=MAX_WINDOWS)
+    train_days = _training_days(days, len(plan), random_state)
+    windows = training_windows(train_days, plan)
+    targets = [window.targets["purchases"] for window in windows]
+    churned = pd.concat(targets) == 0 if targets else pd.Series(dtype=bool)
+    if len(churned) >= MIN_TRAINING_ROWS and 0 < churned.sum() < len(churned):
+        model = _boosting(windows, features_at(train_days, end), horizon, random_state)
+        if model is not None:
+            return ValueModel(model=model, horizon_days=horizon)
     current = features_at(days, end) if len(days) else pd.DataFrame({"ipt_mean": []})
     return ValueModel(model=RecencyRule().fit(current, horizon), horizon_days=horizon)
