@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from insight import embeddings
+from insight.artefacts import write_atomically
 from insight.embeddings import Encoder, default_encoder
 from insight.faq import adapter, knowledge, scope, tuning, vectors
 from insight.faq.adapter import AdapterConfig
@@ -115,20 +114,12 @@ def ensure_faq_artefact(
     if (path / _META_FILE).exists() and not force:
         return _summary(path, fingerprint, built=False, seconds=0.0)
     started = time.perf_counter()
-    staging = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
-        _build(knowledge_dir, encoder, config, staging, fingerprint)
-        if force:
-            shutil.rmtree(path, ignore_errors=True)
-        try:
-            staging.rename(path)
-        except OSError:  # another process finished the same build first
-            if not (path / _META_FILE).exists():
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    write_atomically(
+        path,
+        lambda folder: _build(knowledge_dir, encoder, config, folder, fingerprint),
+        complete=_META_FILE,
+        force=force,
+    )
     return _summary(path, fingerprint, built=True, seconds=time.perf_counter() - started)
 
 
