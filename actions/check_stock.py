@@ -7,8 +7,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import mentioned, resolved
+from actions.replies import suggestion_cards
 from actions.services import Services, services
-from insight.support.formatting import money, product_cards, product_list
+from insight.support.formatting import money, product_list
 
 LOW_STOCK = 5
 
@@ -56,7 +57,7 @@ class ActionCheckStock(Action):
         dispatcher.utter_message(
             response="utter_out_of_stock_alternatives" if alike else "utter_out_of_stock",
             product=product.name,
-            products=product_list(alike, shop.currency),
-            json_message=product_cards(alike, shop.currency) if alike else None,
+            products=product_list([other.product for other in alike], shop.currency),
+            json_message=suggestion_cards(alike, shop.currency, domain) if alike else None,
         )
         return resolved()

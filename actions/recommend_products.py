@@ -7,9 +7,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import mentioned, resolved, shopper_id
+from actions.replies import suggestion_cards
 from actions.services import Services, services
 from insight.support.catalog import ProductQuery, keywords, parse_budget
-from insight.support.formatting import money, product_cards, product_list
+from insight.support.formatting import money, product_list
 
 # (names whom it is for, names a budget) -> response
 SUGGESTIONS = {
@@ -23,8 +24,9 @@ SUGGESTIONS = {
 class ActionRecommendProducts(Action):
     """Suggestions for a category or product type, a budget and whom it is for.
 
-    With nothing named, a known shopper's favourite categories come first; the reply never says
-    why (no "because you bought …"), it simply suggests.
+    A known shopper's suggestions are theirs (what they already bought or sent back is left out;
+    with nothing named, their favourite categories lead); each product card says why it was
+    suggested ("Because you bought …", "Popular with customers like you").
     """
 
     def __init__(self, get_services: Callable[[], Services] = services) -> None:
@@ -41,7 +43,7 @@ class ActionRecommendProducts(Action):
         budget = parse_budget(mentioned(tracker, "budget") or "")
         profile = shop.profiles.profile(customer) if customer is not None and not terms else None
         liked = profile.favourite_categories if profile else ()
-        picks = shop.recommender.suggest(ProductQuery(terms, budget, liked), k=3)
+        picks = shop.recommender.suggest(ProductQuery(terms, budget, liked, customer), k=3)
         recipient = mentioned(tracker, "recipient")
         values = {
             "budget": money(budget, shop.currency) if budget else None,
@@ -53,8 +55,8 @@ class ActionRecommendProducts(Action):
             return []
         dispatcher.utter_message(
             response=SUGGESTIONS[bool(recipient), bool(budget)],
-            products=product_list(picks, shop.currency),
-            json_message=product_cards(picks, shop.currency),
+            products=product_list([pick.product for pick in picks], shop.currency),
+            json_message=suggestion_cards(picks, shop.currency, domain),
             **values,
         )
         return resolved()

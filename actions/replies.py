@@ -14,7 +14,8 @@ from typing import Any
 from rasa_sdk.executor import CollectingDispatcher
 
 from insight.domain import OrderDetails
-from insight.support.formatting import day, money, order_card, order_items
+from insight.recommend.contracts import Reason, ReasonKind, Suggestion
+from insight.support.formatting import day, money, order_card, order_items, product_cards
 from insight.support.orders import RefundOverview, Refusal, Refused
 
 STATUS = {
@@ -38,6 +39,17 @@ REFUSALS = {
 DISPATCHED = {
     "cancel": "utter_cancel_refused_dispatched",
     "address": "utter_address_refused_dispatched",
+}
+# The line under each suggested product's card: never sent as a message, only read from the
+# domain Rasa sends with every action call and filled with the reason's ``{anchor}``.
+REASONS = {
+    ReasonKind.BOUGHT: "utter_reason_bought",
+    ReasonKind.VIEWED: "utter_reason_viewed",
+    ReasonKind.SIMILAR: "utter_reason_similar",
+    ReasonKind.GOES_WITH: "utter_reason_goes_with",
+    ReasonKind.FAVOURITE: "utter_reason_favourite",
+    ReasonKind.SEGMENT: "utter_reason_segment",
+    ReasonKind.POPULAR: "utter_reason_popular",
 }
 
 
@@ -132,3 +144,22 @@ def refusal(task: str, refused: Refused, window_days: int) -> Reply:
     if refused.reason == Refusal.DISPATCHED:
         return Reply(DISPATCHED[task], values)
     return Reply(REFUSALS[refused.reason], values)
+
+
+def reason_line(reason: Reason, domain: dict[str, Any]) -> str | None:
+    """The reason in the words of the domain's response for its kind (``None`` without one)."""
+    variants = (domain.get("responses") or {}).get(REASONS[reason.kind]) or [{}]
+    text = variants[0].get("text")
+    return str(text).replace("{anchor}", reason.anchor or "") if text else None
+
+
+def suggestion_cards(
+    suggestions: Sequence[Suggestion], currency: str, domain: dict[str, Any]
+) -> dict[str, Any]:
+    """The widget's product cards, each with the line that says why it was suggested."""
+    cards = product_cards([suggestion.product for suggestion in suggestions], currency)
+    for card, suggestion in zip(cards["products"], suggestions, strict=True):
+        line = reason_line(suggestion.reason, domain)
+        if line:
+            card["reason"] = line
+    return cards

@@ -7,8 +7,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import mentioned, resolved
+from actions.replies import suggestion_cards
 from actions.services import Services, services
-from insight.support.formatting import product_cards, product_list
+from insight.support.formatting import product_list
 
 
 class ActionSimilarProducts(Action):
@@ -38,7 +39,7 @@ class ActionSimilarProducts(Action):
         dispatcher.utter_message(
             response="utter_similar_products",
             product=product.name,
-            products=product_list(similar, shop.currency),
-            json_message=product_cards(similar, shop.currency),
+            products=product_list([alike.product for alike in similar], shop.currency),
+            json_message=suggestion_cards(similar, shop.currency, domain),
         )
         return resolved()

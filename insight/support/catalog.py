@@ -1,8 +1,9 @@
 """Product help from the catalogue: finding what a shopper names, and simple suggestions.
 
-``Recommender`` is the port the assistant asks for suggestions and look-alikes;
-``CatalogRecommender`` answers it from the catalogue and order history (popular, in stock,
-within budget, the shopper's favourite categories first) until a trained recommender is wired in.
+``Recommender`` is the port the assistant asks for suggestions and look-alikes, each with the
+reason it was suggested; ``insight.recommend``'s hybrid recommender answers it from a trained
+artefact, ``CatalogRecommender`` from the catalogue and order history alone (popular, in stock,
+within budget, the shopper's favourite categories first) when no artefact has been built.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from insight.db.models import OrderLine, Product
 from insight.domain import ProductInfo
+from insight.recommend.contracts import Reason, ReasonKind, Suggestion
 from insight.repositories.products import product_info
 
 _STOPWORDS = frozenset(
@@ -64,19 +66,21 @@ SIMILAR_PRICE_SPREAD = Decimal("0.5")
 
 @dataclass(frozen=True)
 class ProductQuery:
-    """What the shopper asked for: words naming a category or product, a budget, their tastes."""
+    """What the shopper asked for: words naming a category or product, a budget, their tastes,
+    and who they are when verified (suggestions for them, without what they already bought)."""
 
     terms: tuple[str, ...] = ()
     max_price: Decimal | None = None
     affinities: tuple[str, ...] = ()  # favourite categories, best first
+    customer_id: int | None = None
 
 
 class Recommender(Protocol):
-    def suggest(self, query: ProductQuery, k: int = 3) -> list[ProductInfo]:
-        """Up to ``k`` products in stock that fit the query, best first."""
+    def suggest(self, query: ProductQuery, k: int = 3) -> list[Suggestion]:
+        """Up to ``k`` products in stock that fit the query, best first, each with a reason."""
         ...
 
-    def similar(self, product_id: int, k: int = 3) -> list[ProductInfo]:
+    def similar(self, product_id: int, k: int = 3) -> list[Suggestion]:
         """Up to ``k`` products in stock like ``product_id``, most alike first."""
         ...
 
@@ -181,19 +185,23 @@ class CatalogRecommender:
         with self._sessions() as session:
             return [product_info(row) for row in session.scalars(ranked)]
 
-    def suggest(self, query: ProductQuery, k: int = 3) -> list[ProductInfo]:
+    def suggest(self, query: ProductQuery, k: int = 3) -> list[Suggestion]:
         base = select(Product)
         if query.max_price is not None:
             base = base.where(Product.price <= query.max_price)
+        popular = Reason(ReasonKind.POPULAR)
         if query.terms:
-            return self._ranked(base.where(or_(*(_matches(t) for t in query.terms))), k)
-        picked: list[ProductInfo] = []
+            named = base.where(or_(*(_matches(t) for t in query.terms)))
+            return [Suggestion(p, popular) for p in self._ranked(named, k)]
+        picked: list[Suggestion] = []
         for category in query.affinities:
-            in_category = base.where(Product.category == category)
-            picked += [p for p in self._ranked(in_category, k) if p not in picked]
-        return (picked + [p for p in self._ranked(base, k) if p not in picked])[:k]
+            liked = Reason(ReasonKind.FAVOURITE, category)
+            in_category = self._ranked(base.where(Product.category == category), k)
+            picked += [Suggestion(p, liked) for p in in_category if p not in _products(picked)]
+        rest = [Suggestion(p, popular) for p in self._ranked(base, k) if p not in _products(picked)]
+        return (picked + rest)[:k]
 
-    def similar(self, product_id: int, k: int = 3) -> list[ProductInfo]:
+    def similar(self, product_id: int, k: int = 3) -> list[Suggestion]:
         with self._sessions() as session:
             product = session.get(Product, product_id)
             if product is None:
@@ -211,4 +219,9 @@ class CatalogRecommender:
                 .order_by(func.abs(Product.price - product.price), Product.id)
                 .limit(k)
             )
-            return [product_info(row) for row in session.scalars(query)]
+            alike = Reason(ReasonKind.SIMILAR, product.name)
+            return [Suggestion(product_info(row), alike) for row in session.scalars(query)]
+
+
+def _products(suggestions: list[Suggestion]) -> list[ProductInfo]:
+    return [suggestion.product for suggestion in suggestions]
