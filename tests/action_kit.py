@@ -120,10 +120,12 @@ def tracker(
     )
 
 
-def run(action: Action, shopper: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The events the action returns and the messages it sent."""
+def run(
+    action: Action, shopper: Tracker, domain: dict[str, Any] | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The events the action returns and the messages it sent (``domain``: what Rasa sends)."""
     dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, shopper, {})
+    events = action.run(dispatcher, shopper, domain or {})
     return events, dispatcher.messages
 
 

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from actions.check_price import ActionCheckPrice
 from actions.check_stock import ActionCheckStock
 from actions.recommend_products import ActionRecommendProducts
 from actions.similar_products import ActionSimilarProducts
+from insight.db.engine import make_engine
 from insight.db.models import Customer, Order, OrderLine, OrderStatus, Product
+from insight.embeddings import FakeEncoder
 from insight.profiles.contracts import CustomerProfile, FakeProfileLookup
+from insight.recommend.build import ensure_recommend_artefact
+from insight.recommend.model import RecommendConfig
+from insight.recommend.service import HybridRecommender
+from insight.settings import PROJECT_ROOT
+from insight.support.catalog import CatalogRecommender
 from insight.support.profiles import ShopperProfiles
 from tests.action_kit import Store, entity, responses, run, slot_events, tracker
 from tests.factories import TODAY
@@ -187,3 +199,68 @@ def test_a_built_fused_profile_decides_the_favourite_categories(store: Store) ->
     )
 
     assert next(p["name"] for p in messages[0]["custom"]["products"]) == "Aero 14 Laptop"
+
+
+@cache
+def _domain() -> dict[str, Any]:
+    """The domain as Rasa sends it with every action call (the reason lines come from it)."""
+    loaded: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    return loaded
+
+
+def _trained(store: Store, tmp_path: Path) -> HybridRecommender:
+    """The hybrid recommender trained on the store's shop (fake encoder)."""
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    engine = make_engine(url)
+    ensure_recommend_artefact(engine, tmp_path / "cache", FakeEncoder(), RecommendConfig(factors=2))
+    engine.dispose()
+    return HybridRecommender(
+        store.sessions,
+        FakeProfileLookup([]),
+        tmp_path / "cache",
+        url,
+        fallback=CatalogRecommender(store.sessions),
+    )
+
+
+def test_each_suggestion_card_says_why_in_the_words_of_the_domain(
+    store: Store, tmp_path: Path
+) -> None:
+    services = replace(store.services, recommender=_trained(store, tmp_path))
+
+    _, for_ben = run(
+        ActionRecommendProducts(lambda: services),
+        tracker("recommend me something", "recommend_product", customer_id=store.ben),
+        _domain(),
+    )
+    _, alike = run(
+        ActionSimilarProducts(lambda: services),
+        tracker(entities=[entity("product", "zen 13 ultrabook")]),
+        _domain(),
+    )
+
+    # Ben bought the headphones and the ultrabook is sold out, which leaves the laptop: bought
+    # with the headphones by Ada and by Cleo
+    assert for_ben[0]["custom"]["products"] == [
+        {
+            "name": "Aero 14 Laptop",
+            "price": "799.00",
+            "currency": "EUR",
+            "sku": "LAP-1",
+            "reason": "Because you bought Quiet 2 Headphones",
+        }
+    ]
+    assert alike[0]["custom"]["products"][0]["reason"] == "Similar to Zen 13 Ultrabook"
+
+
+def test_a_shopper_who_has_everything_in_stock_is_told_so(store: Store, tmp_path: Path) -> None:
+    services = replace(store.services, recommender=_trained(store, tmp_path))
+
+    events, messages = run(
+        ActionRecommendProducts(lambda: services),
+        tracker("recommend me something", "recommend_product", customer_id=store.cleo),
+        _domain(),
+    )
+
+    assert responses(messages) == ["utter_no_suggestions"]
+    assert events == []
