@@ -1,8 +1,9 @@
 """Composition root: builds the insight services the actions use, once per process.
 
 Each port is typed by its contract, so a richer implementation replaces a simple one here, on
-one line: the emotion detector is ``insight.emotion``'s keyword detector until the trained one
-is wired in, and suggestions come from the catalogue until the trained recommender is.
+one line: suggestions come from the catalogue until a trained recommender is wired in. The
+modules that bring torch (emotion, FAQ) are imported when the services are built, on the first
+action, not when the action server imports the actions.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from datetime import UTC, datetime
 from functools import cache
 
 from insight.db.engine import make_engine, make_sessionmaker
-from insight.emotion.base import EmotionDetector, KeywordEmotionDetector
+from insight.emotion.base import EmotionDetector
 from insight.faq.contracts import FaqIndex
-from insight.faq.index import FaissFaqIndex
 from insight.profiles.repository import ProfileRepository
 from insight.repositories import CustomerRepository, OrderRepository, ProductRepository
 from insight.settings import Settings
@@ -50,6 +50,9 @@ def clock(settings: Settings) -> Callable[[], datetime]:
 
 
 def build_services(settings: Settings) -> Services:
+    from insight.emotion.detector import TransformerEmotionDetector
+    from insight.faq.index import FaissFaqIndex
+
     sessions = make_sessionmaker(make_engine(settings.database_url))
     now = clock(settings)
     return Services(
@@ -61,7 +64,7 @@ def build_services(settings: Settings) -> Services:
         catalog=CatalogSearch(sessions),
         recommender=CatalogRecommender(sessions),
         profiles=ShopperProfiles(sessions, ProfileRepository(sessions)),
-        emotion=KeywordEmotionDetector(),
+        emotion=TransformerEmotionDetector(cache_dir=settings.cache_dir),
         faq=FaissFaqIndex.from_settings(settings),
         currency=shop_currency(settings.knowledge_dir),
     )

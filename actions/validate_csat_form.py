@@ -10,7 +10,8 @@ from actions.conversation import latest_intent
 from actions.order_forms import EndableFormValidation, Slots
 from insight.support.csat import parse_score
 
-DECLINING = ("deny", "stop", "goodbye")
+DECLINING = ("deny", "stop", "goodbye")  # to the score question: no rating, the form ends
+NOTHING_TO_ADD = ("deny", "stop")  # to the comment question: no comment
 
 
 class ValidateCsatForm(EndableFormValidation):
@@ -33,5 +34,5 @@ class ValidateCsatForm(EndableFormValidation):
     def validate_csat_comment(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        declined = latest_intent(tracker) in DECLINING
+        declined = latest_intent(tracker) in NOTHING_TO_ADD
         return {"csat_comment": "" if declined else " ".join(str(value or "").split())}

@@ -13,7 +13,9 @@ from insight.emotion.base import Emotion
 
 UPSET_LABELS = frozenset({"anger", "frustration"})
 UPSET_MIN_CONFIDENCE = 0.5
-ESCALATE_ANGER = 0.7  # anger this sure escalates at once; frustration needs two turns in a row
+# Escalating at once takes anger this sure, or frustration this sure; otherwise being upset in
+# two turns in a row does.
+ESCALATE_AT_ONCE = {"anger": 0.7, "frustration": 0.85}
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,9 @@ class Mood:
 def assess(emotion: Emotion, previously_upset: bool, escalated: bool) -> Mood:
     """Escalation stays raised once it is, until a person is offered (the caller resets it)."""
     upset = emotion.label in UPSET_LABELS and emotion.confidence >= UPSET_MIN_CONFIDENCE
-    furious = emotion.label == "anger" and emotion.confidence >= ESCALATE_ANGER
+    strong = emotion.confidence >= ESCALATE_AT_ONCE.get(emotion.label, 2.0)
     return Mood(
         label=emotion.label,
         tone="upset" if upset else "calm",
-        escalate=escalated or furious or (upset and previously_upset),
+        escalate=escalated or strong or (upset and previously_upset),
     )

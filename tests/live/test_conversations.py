@@ -225,7 +225,7 @@ def test_an_angry_shopper_gets_an_apology_the_answer_and_the_offer_of_a_person(
 ) -> None:
     ada = Shopper(live_stack, live_shop_url[1].small.ada_id)
 
-    angry = ada.say("where is my order SS-100001?? still nothing, this is unacceptable")
+    angry = ada.say("where is order SS-100001?? I've been waiting for ages, so fed up")
     accepted = ada.say("yes")
     after = ada.say("hello?")
 

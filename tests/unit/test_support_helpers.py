@@ -143,14 +143,16 @@ def _emotion(label: str, confidence: float) -> Emotion:
     return Emotion(label, confidence, 0.0)  # type: ignore[arg-type]
 
 
-def test_mood_anger_escalates_frustration_only_twice_running() -> None:
-    assert assess(_emotion("anger", 0.9), False, False).escalate
-    once = assess(_emotion("frustration", 0.9), previously_upset=False, escalated=False)
+def test_mood_strong_anger_or_frustration_escalates_at_once_milder_upset_twice_running() -> None:
+    assert assess(_emotion("anger", 0.75), False, False).escalate
+    assert assess(_emotion("frustration", 0.9), False, False).escalate
+    once = assess(_emotion("frustration", 0.6), previously_upset=False, escalated=False)
     assert (once.tone, once.escalate) == ("upset", False)
-    assert assess(_emotion("frustration", 0.9), previously_upset=True, escalated=False).escalate
+    assert assess(_emotion("frustration", 0.6), previously_upset=True, escalated=False).escalate
     calm = assess(_emotion("neutral", 0.6), previously_upset=True, escalated=True)
     assert (calm.tone, calm.escalate) == ("calm", True)
     assert assess(_emotion("anger", 0.3), False, False).tone == "calm"
+    assert not assess(_emotion("sadness", 0.99), True, False).escalate
 
 
 def test_handoff_priority_by_reason_and_mood() -> None:

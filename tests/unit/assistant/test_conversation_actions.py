@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from actions.handoff import ActionHandoff
 from actions.offer_human import ActionOfferHuman
 from actions.save_csat import ActionSaveCsat
 from insight.db.models import CsatResponse
+from insight.emotion.base import Emotion
 from tests.action_kit import Store, responses, run, slot_events, tracker
 
 
@@ -49,18 +51,37 @@ def test_a_returning_customer_is_greeted_by_first_name_and_no_more(store: Store)
 # --- mood -----------------------------------------------------------------------------------
 
 
-def test_every_message_sets_emotion_tone_and_escalation(store: Store) -> None:
-    action = ActionDetectEmotion(lambda: store.services)
+class _Detector:
+    """Reads every message as the one emotion it was given."""
 
-    calm, _ = run(action, tracker("where is my order", "check_order_status"))
-    angry, _ = run(action, tracker("this is a scam, I want my money", "complain"))
+    def __init__(self, label: str, confidence: float) -> None:
+        self.reading = Emotion(label, confidence, 0.0)  # type: ignore[arg-type]
+
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
+    def detect(self, text: str) -> Emotion:
+        return self.reading
+
+
+def _detect(store: Store, label: str, confidence: float) -> ActionDetectEmotion:
+    return ActionDetectEmotion(
+        lambda: replace(store.services, emotion=_Detector(label, confidence))
+    )
+
+
+def test_every_message_sets_emotion_tone_and_escalation(store: Store) -> None:
+    calm, _ = run(
+        _detect(store, "neutral", 0.8), tracker("where is my order", "check_order_status")
+    )
+    angry, _ = run(_detect(store, "anger", 0.9), tracker("this is a scam", "complain"))
 
     assert slot_events(calm) == {"emotion": "neutral", "tone": "calm", "escalation": False}
     assert slot_events(angry) == {"emotion": "anger", "tone": "upset", "escalation": True}
 
 
-def test_frustration_escalates_only_when_it_lasts(store: Store) -> None:
-    action = ActionDetectEmotion(lambda: store.services)
+def test_mild_frustration_escalates_only_when_it_lasts(store: Store) -> None:
+    action = _detect(store, "frustration", 0.6)
     text = "still waiting for my parcel"
 
     once, _ = run(action, tracker(text, "check_order_status"))

@@ -255,3 +255,6 @@ def test_csat_takes_a_score_a_declined_question_ends_it_and_no_means_no_comment(
     assert _validate(
         form, "csat_comment", "quick  and kind", tracker("quick and kind", "give_feedback")
     )[0] == {"csat_comment": "quick and kind"}
+    assert _validate(form, "csat_comment", "quick, bye", tracker("quick, bye", "goodbye"))[0] == {
+        "csat_comment": "quick, bye"
+    }

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from actions.services import build_services, clock
-from insight.emotion.base import KeywordEmotionDetector
+from insight.emotion.detector import TransformerEmotionDetector
 from insight.faq.index import FaissFaqIndex
 from insight.settings import Settings
 from insight.support.catalog import CatalogRecommender
@@ -31,7 +31,7 @@ def test_the_clock_is_pinned_by_shopsense_now_or_real(tmp_path: Path) -> None:
 def test_services_are_wired_from_settings_without_loading_any_model(tmp_path: Path) -> None:
     built = build_services(_settings(tmp_path, SHOPSENSE_NOW="2026-11-20T12:00:00"))
 
-    assert isinstance(built.emotion, KeywordEmotionDetector)
+    assert isinstance(built.emotion, TransformerEmotionDetector)
     assert isinstance(built.recommender, CatalogRecommender)
     assert isinstance(built.faq, FaissFaqIndex)
     assert built.support.return_window_days == 30
