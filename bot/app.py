@@ -7,17 +7,22 @@ Shoppers never reach Rasa directly: the switchboard cleans what they type, decid
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import socketio
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 from bot.desk_api import desk_router
+from bot.guards import MAX_SOCKET_FRAME_BYTES, BodyLimit, RateLimits
 from bot.pages import mount_pages
 from bot.services import GatewayServices, bootstrap_agents, build_services
 from bot.sockets import SocketOutbox, register
-from bot.switchboard import Switchboard
+from bot.switchboard import DATABASE_DOWN, Switchboard
 from bot.widget_api import demo_router, shopper_router
 from insight.settings import Settings
 
@@ -27,7 +32,10 @@ def create_app(
 ) -> socketio.ASGIApp:
     settings = settings or Settings.from_env()
     services = services or build_services(settings)
-    server = socketio.AsyncServer(async_mode="asgi")
+    server = socketio.AsyncServer(async_mode="asgi", max_http_buffer_size=MAX_SOCKET_FRAME_BYTES)
+    limits = RateLimits.from_rates(
+        settings.rate_per_connection, settings.rate_per_ip, settings.rate_logins
+    )
     outbox = SocketOutbox(server)
     switchboard = Switchboard(
         conversations=services.conversations,
@@ -38,12 +46,16 @@ def create_app(
         escalation_rule=services.escalation_rule,
         emotion=services.emotion,
     )
-    register(server, outbox, switchboard, services.desk_sessions, services.agents)
+    register(server, outbox, switchboard, services.desk_sessions, services.agents, limits=limits)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         bootstrap_agents(services.agents, settings)
+        redelivery = asyncio.create_task(switchboard.keep_redelivering())
         yield
+        redelivery.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await redelivery
         await services.assistant.aclose()
 
     app = FastAPI(
@@ -53,13 +65,36 @@ def create_app(
         lifespan=lifespan,
     )
 
+    async def database_down(_request: Request, _error: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "the shop database is not reachable right now; try again shortly"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    for error in DATABASE_DOWN:
+        app.add_exception_handler(error, database_down)
+
+    async def invalid_request(_request: Request, error: Exception) -> JSONResponse:
+        """422 saying where and why, never echoing the input: it may be huge, hold unpaired
+        surrogates or non-finite numbers, and echoing those once turned a 422 into a 500."""
+        problems = error.errors() if isinstance(error, RequestValidationError) else []
+        detail = [
+            {"loc": list(p.get("loc", ())), "msg": str(p.get("msg")), "type": str(p.get("type"))}
+            for p in problems
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid_request)
+
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.include_router(shopper_router(switchboard))
-    app.include_router(desk_router(switchboard, services.agents, services.desk_sessions))
+    app.include_router(shopper_router(switchboard, limits))
+    app.include_router(desk_router(switchboard, services.agents, services.desk_sessions, limits))
     if settings.demo_tokens:
         app.include_router(demo_router(services.tokens, services.customers))
     mount_pages(app)
+    app.add_middleware(BodyLimit)
     return socketio.ASGIApp(server, other_asgi_app=app)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Cookie, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from bot.desk_auth import COOKIE, SHIFT_S, DeskSessions
+from bot.guards import RateLimits, client_ip
 from bot.handback import Handback, HandbackTask
 from bot.switchboard import (
     ConversationDetail,
@@ -98,7 +99,7 @@ def detail_view(detail: ConversationDetail) -> dict[str, Any]:
 
 
 def desk_router(
-    switchboard: Switchboard, agents: AgentRepository, sessions: DeskSessions
+    switchboard: Switchboard, agents: AgentRepository, sessions: DeskSessions, limits: RateLimits
 ) -> APIRouter:
     router = APIRouter(prefix="/api/desk", tags=["agent desk"])
 
@@ -114,8 +115,16 @@ def desk_router(
     def refused(error: Exception) -> HTTPException:
         return HTTPException(409, str(error))
 
-    @router.post("/login", response_model=AgentOut)
+    @router.post(
+        "/login",
+        response_model=AgentOut,
+        responses={429: {"description": "too many login attempts from this address"}},
+    )
     def login(body: Login, request: Request, response: Response) -> AgentOut:
+        if not limits.logins.allow(client_ip(request.scope)):
+            raise HTTPException(
+                429, "too many login attempts; wait a minute", {"Retry-After": "60"}
+            )
         agent = agents.authenticate(body.username, body.password)
         if agent is None:
             raise HTTPException(401, "wrong username or password")

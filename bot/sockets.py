@@ -8,6 +8,9 @@ Gateway → shopper: ``message``, ``status {owner, agent, queue_position}``, ``t
 Gateway → desks: ``message``, ``conversation``, ``queue``, ``note``, ``tickets``, ``agents``.
 Desk → gateway: ``typing {conversation_id}``. Everything else the desk does goes through the HTTP
 API (bot/desk_api.py), which the OpenAPI schema describes.
+
+Every shopper event spends from its connection's and its IP address's rate budgets
+(``bot.guards``); over budget, or with the database out, the ack says why: ``{ok: false, error}``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from typing import Any
 import socketio
 
 from bot.desk_auth import DeskSessions, cookie_from_header
-from bot.switchboard import NotAllowed, Switchboard
+from bot.guards import TOO_FAST, RateLimits, client_ip
+from bot.switchboard import DATABASE_DOWN, NotAllowed, Switchboard
 from bot.views import shopper_message_view, status_view
 from insight.agents import AgentRepository
 
@@ -28,6 +32,9 @@ log = logging.getLogger(__name__)
 SHOPPER = "/"
 DESK = "/desk"
 DESK_ROOM = "desk"
+DATABASE_DOWN_ERROR = "We're having a technical problem; please try again in a moment."
+UNEXPECTED_ERROR = "Something went wrong on our side; please try again."
+LARGEST_ID = 2**62
 
 
 def conversation_room(conversation_id: str) -> str:
@@ -68,35 +75,64 @@ def _optional(data: Any, key: str) -> str | None:
     return _text(data, key, 64) or None
 
 
+def _after_id(data: Any) -> int:
+    after = data.get("after_id") if isinstance(data, dict) else None
+    if isinstance(after, int) and not isinstance(after, bool) and 0 <= after < LARGEST_ID:
+        return after
+    return 0
+
+
 def register(
     server: socketio.AsyncServer,
     outbox: SocketOutbox,
     switchboard: Switchboard,
     desk_sessions: DeskSessions,
     agents: AgentRepository,
+    *,
+    limits: RateLimits,
 ) -> None:
     async def conversation_of(sid: str) -> str | None:
         session = await server.get_session(sid, namespace=SHOPPER)
         conversation_id = session.get("conversation_id")
         return conversation_id if isinstance(conversation_id, str) else None
 
+    async def within_budget(sid: str) -> bool:
+        session = await server.get_session(sid, namespace=SHOPPER)
+        return limits.allow_event(sid, str(session.get("ip", "unknown")))
+
+    @server.on("connect", namespace=SHOPPER)  # type: ignore[untyped-decorator]
+    async def shopper_connect(sid: str, environ: dict[str, Any], _auth: Any = None) -> None:
+        ip = client_ip(environ)
+        if not limits.per_ip.allow(ip):
+            raise socketio.exceptions.ConnectionRefusedError(TOO_FAST)
+        await server.save_session(sid, {"ip": ip}, namespace=SHOPPER)
+
+    @server.on("disconnect", namespace=SHOPPER)  # type: ignore[untyped-decorator]
+    async def shopper_disconnect(sid: str, _reason: Any = None) -> None:
+        limits.per_connection.forget(sid)
+
     @server.on("hello", namespace=SHOPPER)  # type: ignore[untyped-decorator]
-    async def hello(sid: str, data: Any) -> dict[str, Any]:
-        after = data.get("after_id") if isinstance(data, dict) else 0
-        opened = await switchboard.open_session(
-            _optional(data, "conversation_id"),
-            _text(data, "token") or None,
-            after if isinstance(after, int) and after >= 0 else 0,
-        )
+    async def hello(sid: str, data: Any = None) -> dict[str, Any]:
+        if not await within_budget(sid):
+            return {"ok": False, "error": TOO_FAST}
+        try:
+            opened = await switchboard.open_session(
+                _optional(data, "conversation_id"), _text(data, "token") or None, _after_id(data)
+            )
+        except DATABASE_DOWN:
+            return {"ok": False, "error": DATABASE_DOWN_ERROR}
+        except Exception:  # the widget waits for an answer: a bug must not leave it hanging
+            log.exception("hello failed")
+            return {"ok": False, "error": UNEXPECTED_ERROR}
         previous = await conversation_of(sid)
         if previous and previous != opened.conversation.id:
             await server.leave_room(sid, conversation_room(previous), namespace=SHOPPER)
-        await server.save_session(
-            sid, {"conversation_id": opened.conversation.id}, namespace=SHOPPER
-        )
+        async with server.session(sid, namespace=SHOPPER) as session:
+            session["conversation_id"] = opened.conversation.id
         await server.enter_room(sid, conversation_room(opened.conversation.id), namespace=SHOPPER)
         customer = opened.customer
         return {
+            "ok": True,
             "conversation_id": opened.conversation.id,
             "customer": {"name": customer.name, "ref": customer.external_ref} if customer else None,
             "identity_error": opened.identity_error,
@@ -108,14 +144,21 @@ def register(
         conversation_id = await conversation_of(sid)
         if conversation_id is None:
             return {"ok": False, "error": "say hello first"}
+        if not await within_budget(sid):
+            return {"ok": False, "error": TOO_FAST}
         try:
             result: dict[str, Any] = await action(conversation_id)
         except NotAllowed as refused:
             return {"ok": False, "error": str(refused)}
+        except DATABASE_DOWN:
+            return {"ok": False, "error": DATABASE_DOWN_ERROR}
+        except Exception:  # the widget waits for an answer: a bug must not leave it hanging
+            log.exception("a shopper event failed")
+            return {"ok": False, "error": UNEXPECTED_ERROR}
         return {"ok": True, **result}
 
     @server.on("message", namespace=SHOPPER)  # type: ignore[untyped-decorator]
-    async def message(sid: str, data: Any) -> dict[str, Any]:
+    async def message(sid: str, data: Any = None) -> dict[str, Any]:
         async def send(conversation_id: str) -> dict[str, Any]:
             await switchboard.shopper_message(
                 conversation_id, _text(data, "text"), _optional(data, "client_id")
@@ -125,7 +168,7 @@ def register(
         return await guarded(sid, send)
 
     @server.on("button", namespace=SHOPPER)  # type: ignore[untyped-decorator]
-    async def button(sid: str, data: Any) -> dict[str, Any]:
+    async def button(sid: str, data: Any = None) -> dict[str, Any]:
         async def click(conversation_id: str) -> dict[str, Any]:
             await switchboard.shopper_button(
                 conversation_id,
@@ -146,7 +189,7 @@ def register(
         return await guarded(sid, ask)
 
     @server.on("leave_message", namespace=SHOPPER)  # type: ignore[untyped-decorator]
-    async def leave_message(sid: str, data: Any) -> dict[str, Any]:
+    async def leave_message(sid: str, data: Any = None) -> dict[str, Any]:
         async def leave(conversation_id: str) -> dict[str, Any]:
             ticket = await switchboard.leave_message(
                 conversation_id, _text(data, "email", 254), _text(data, "message")
@@ -174,7 +217,7 @@ def register(
             await outbox.to_desk("agents", {"online": outbox.agents_online()})
 
     @server.on("typing", namespace=DESK)  # type: ignore[untyped-decorator]
-    async def desk_typing(sid: str, data: Any) -> None:
+    async def desk_typing(sid: str, data: Any = None) -> None:
         session = await server.get_session(sid, namespace=DESK)
         agent = agents.get(session["agent_id"]) if "agent_id" in session else None
         conversation_id = _optional(data, "conversation_id")

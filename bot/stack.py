@@ -2,10 +2,16 @@
 
 ``make run`` calls ``python -m bot.stack``; the live tests use :class:`Stack` as a context
 manager with their own ports, database and tracker store.
+
+Every process binds 127.0.0.1 only (the gateway binds ``GATEWAY_HOST``) and logs through
+``insight.redaction``'s filter, so emails, phone numbers and card numbers never reach a log file.
+Several Rasa servers (``rasa``, ``rasa-2``, …) can run behind the gateway: they share the SQL
+tracker store and need a Redis lock store (``StackConfig.lock_store_url``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -16,13 +22,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from insight.agents import DEMO_AGENT_PASSWORD, DEMO_AGENTS
+from insight.redaction import logging_config
 from insight.settings import PROJECT_ROOT, Settings
-
-ORDER = ("actions", "rasa", "gateway")
 
 
 class StackError(RuntimeError):
@@ -43,6 +49,11 @@ class StackConfig:
     action_port: int
     rasa_api_token: str
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    # More Rasa servers behind the gateway (ports of rasa-2, rasa-3, …); they need the lock store.
+    extra_rasa_ports: tuple[int, ...] = ()
+    # redis://host:port/db?prefix=name; None keeps Rasa's in-memory lock store (one server).
+    lock_store_url: str | None = None
+    log_level: str = "INFO"
 
     @classmethod
     def from_env(cls, settings: Settings | None = None) -> StackConfig:
@@ -66,11 +77,22 @@ class StackConfig:
             rasa_port=int(os.environ.get("RASA_PORT", "5005")),
             action_port=settings.action_server_port,
             rasa_api_token=settings.rasa_api_token,
+            log_level=os.environ.get("SHOPSENSE_LOG_LEVEL", "INFO"),
         )
 
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def rasa_ports(self) -> dict[str, int]:
+        """Each Rasa server's process name and port."""
+        extra = {f"rasa-{n}": port for n, port in enumerate(self.extra_rasa_ports, start=2)}
+        return {"rasa": self.rasa_port} | extra
+
+    @property
+    def logging_file(self) -> Path:
+        return self.state_dir / "logging.json"
 
     @property
     def gateway_url(self) -> str:
@@ -92,18 +114,47 @@ class _Process:
     log: IO[bytes] | None = None
 
 
+# One compute thread per model call in the action server: it shares the machine with Rasa, and
+# torch's default (a thread per core) makes each call wait for busy cores; on the 2-core
+# benchmark machine a sentence embedding took 191 ms (p50) with two threads and 33 ms with one.
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
+
+
 def _tracker_env(url: str) -> dict[str, str]:
     dialect = url.split(":", 1)[0].split("+", 1)[0]
     database = url.rsplit("/", 1)[-1] if dialect != "sqlite" else url.removeprefix("sqlite:///")
     return {"TRACKER_DIALECT": dialect, "TRACKER_URL": url, "TRACKER_DB": database}
 
 
+def lock_store_env(url: str | None) -> dict[str, str]:
+    """The ``lock_store`` section of endpoints.yml, filled from ``redis://host:port/db?prefix=``."""
+    if url is None:
+        return {
+            "LOCK_STORE_TYPE": "in_memory",
+            "LOCK_STORE_HOST": "",
+            "LOCK_STORE_PORT": "",
+            "LOCK_STORE_DB": "",
+            "LOCK_STORE_PREFIX": "",
+        }
+    parts = urlsplit(url)
+    return {
+        "LOCK_STORE_TYPE": "bot.rasa_locks.AtomicRedisLockStore",  # Redis, done atomically
+        "LOCK_STORE_HOST": parts.hostname or "127.0.0.1",
+        "LOCK_STORE_PORT": str(parts.port or 6379),
+        "LOCK_STORE_DB": parts.path.strip("/") or "1",
+        "LOCK_STORE_PREFIX": parse_qs(parts.query).get("prefix", [""])[0],
+    }
+
+
 class Stack:
-    """The three ShopSense processes, started in dependency order and stopped in reverse."""
+    """The ShopSense processes, started in dependency order and stopped in reverse."""
 
     def __init__(self, config: StackConfig) -> None:
         self.config = config
-        self._processes = {name: self._describe(name) for name in ORDER}
+        self.names = ("actions", *config.rasa_ports, "gateway")
+        self._processes = {name: self._describe(name) for name in self.names}
+        # seconds from launch until each process answered, for the last start (benchmarks)
+        self.ready_after_s: dict[str, float] = {}
 
     def _describe(self, name: str) -> _Process:
         c = self.config
@@ -128,18 +179,35 @@ class Stack:
                     "actions",
                     "--port",
                     str(c.action_port),
+                    "--logging-config_file",
+                    str(c.logging_file),
                 ],
-                {**base_env, "PYTHONPATH": str(PROJECT_ROOT)},
+                {
+                    **base_env,
+                    "PYTHONPATH": str(PROJECT_ROOT),
+                    **ONE_THREAD,
+                    "SANIC_HOST": "127.0.0.1",
+                },
                 f"{c.action_url}/health",
                 logs / "actions.log",
             )
-        if name == "rasa":
-            env = {k: v for k, v in base_env.items() if k != "PYTHONPATH"}
-            env |= {"ACTION_ENDPOINT_URL": f"{c.action_url}/webhook", **_tracker_env(c.tracker_url)}
+        if name in c.rasa_ports:
+            port = c.rasa_ports[name]
+            # The checkout is on PYTHONPATH for bot.rasa_server and insight.redaction (both use
+            # the standard library and Rasa's own packages only).
+            env = {**base_env, "PYTHONPATH": str(PROJECT_ROOT)}
+            env |= {
+                "ACTION_ENDPOINT_URL": f"{c.action_url}/webhook",
+                **_tracker_env(c.tracker_url),
+                **lock_store_env(c.lock_store_url),
+                "LOG_LEVEL": c.log_level,  # Rasa sets its own loggers' level from this
+            }
             return _Process(
                 name,
                 [
-                    str(c.rasa_bin),
+                    str(c.rasa_bin.parent / "python"),  # Rasa's venv, through bot.rasa_server
+                    "-m",
+                    "bot.rasa_server",
                     "run",
                     "--model",
                     str(c.rasa_model),
@@ -149,15 +217,17 @@ class Stack:
                     "--interface",
                     "127.0.0.1",
                     "--port",
-                    str(c.rasa_port),
+                    str(port),
                     "--endpoints",
                     "endpoints.yml",
                     "--credentials",
                     "credentials.yml",
+                    "--logging-config-file",
+                    str(c.logging_file),
                 ],
                 env,
-                f"{c.rasa_url}/status?token={c.rasa_api_token}",
-                logs / "rasa.log",
+                f"http://127.0.0.1:{port}/status?token={c.rasa_api_token}",
+                logs / f"{name}.log",
             )
         return _Process(
             name,
@@ -172,26 +242,35 @@ class Stack:
                 "--port",
                 str(c.gateway_port),
                 "--no-access-log",
+                "--log-config",
+                str(c.logging_file),
             ],
             {
                 **base_env,
                 "PYTHONPATH": str(PROJECT_ROOT),
-                "RASA_URL": c.rasa_url,
+                "RASA_URL": ",".join(f"http://127.0.0.1:{p}" for p in c.rasa_ports.values()),
                 "RASA_API_TOKEN": c.rasa_api_token,
             },
             f"{c.gateway_url}/healthz",
             logs / "gateway.log",
         )
 
-    def start(self, timeout_s: float = 240.0, only: tuple[str, ...] = ORDER) -> None:
+    def start(self, timeout_s: float = 240.0, only: tuple[str, ...] | None = None) -> None:
+        only = self.names if only is None else only
+        self.config.logging_file.parent.mkdir(parents=True, exist_ok=True)
+        self.config.logging_file.write_text(json.dumps(logging_config(self.config.log_level)))
+        launched = time.monotonic()
         for name in only:
             self._launch(self._processes[name])
-        deadline = time.monotonic() + timeout_s
+        deadline = launched + timeout_s
         for name in only:
             self._wait_healthy(self._processes[name], deadline)
+            self.ready_after_s[name] = round(time.monotonic() - launched, 1)
 
     def _launch(self, process: _Process) -> None:
         process.log_path.parent.mkdir(parents=True, exist_ok=True)
+        if process.log:  # restarted after kill()
+            process.log.close()
         process.log = process.log_path.open("ab")
         process.popen = subprocess.Popen(
             process.argv,
@@ -224,8 +303,8 @@ class Stack:
         text = path.read_text(errors="replace") if path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
-    def stop(self, only: tuple[str, ...] = tuple(reversed(ORDER))) -> None:
-        for name in only:
+    def stop(self, only: tuple[str, ...] | None = None) -> None:
+        for name in reversed(self.names) if only is None else only:
             process = self._processes[name]
             if process.popen and process.popen.poll() is None:
                 os.killpg(process.popen.pid, signal.SIGTERM)

@@ -11,16 +11,23 @@ charge (``bot.ownership.tracker_effect``). One gateway process serves a conversa
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import logging
 import re
 import secrets
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
 from bot.emotion_signal import EmotionReading, EscalationRule
+from bot.guards import MAX_MESSAGE_CHARS, TOO_LONG, clean_text
 from bot.handback import FALLBACK_TEXT, Handback, HandbackTask
 from bot.identity import ShopperIdentities
 from bot.ownership import Handoff, Owner, TrackerEffect, next_owner, tracker_effect
@@ -51,15 +58,29 @@ from insight.emotion.base import EmotionDetector
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 2000
 CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 ISSUED_BUTTON_LOOKBACK = 20
 ACTIVE_WINDOW = timedelta(minutes=30)
 
+# The database errors that mean "not reachable right now" (stopped, renamed, locked, unreadable),
+# as opposed to a bug: messages are held and delivered when it is back.
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+# What makes a shopper's message wait: the assistant or the database out.
+OUTAGES = (RasaUnavailable, OperationalError, InterfaceError, PoolTimeout)
+REDELIVERY_EVERY_S = 2.0
+
 UNAVAILABLE_REPLY = (
-    "Sorry, I'm having trouble answering right now. Please try again in a moment, "
-    "or ask for a person and we'll get back to you."
+    "Give me a moment: I'm having trouble answering right now. I've kept your message and "
+    "will answer as soon as I can, or press “Talk to a person” to reach our team."
+)
+SILENT_REPLY = (
+    "Sorry, give me a moment: I couldn't finish that just now. Please try again in a minute, "
+    "or press “Talk to a person” and I'll connect you to someone from our team."
+)
+DATABASE_DOWN_REPLY = (
+    "We're having a technical problem right now. Your message is safe with us and we'll answer "
+    "it as soon as we're back, in a few moments."
 )
 EMPTY_REPLY = "I'm here whenever you're ready. How can I help?"
 QUEUED_TEXT = "I'm connecting you to a person from our support team."
@@ -86,8 +107,24 @@ class NotAllowed(RuntimeError):
     """The request does not fit the conversation's state (wrong owner, not issued, bad input)."""
 
 
+class NotYours(NotAllowed):
+    """A guest (the HTTP API) reached for a signed-in customer's conversation."""
+
+
 class HandbackFailed(RuntimeError):
     """The assistant could not take the conversation back; it stays with the agent."""
+
+
+@dataclass
+class _Held:
+    """A shopper message that met an outage, and how far it got before it did."""
+
+    text: str
+    client_id: str | None
+    open_as_guest: bool = False
+    stored: bool = False
+    felt: bool = False
+    replies: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +199,8 @@ class Switchboard:
         self._rule = escalation_rule
         self._emotion = emotion
         self._locks = _Locks()
+        self._held: dict[str, deque[_Held]] = {}
+        self._notice_ids = itertools.count(1)
 
     # -- the shopper's side ---------------------------------------------------------------
 
@@ -203,38 +242,81 @@ class Switchboard:
             queue_position=self.queue_position(conversation.id),
         )
 
-    def conversation_for(self, conversation_id: str) -> ConversationRecord:
-        """The conversation with this id, started as a guest's when new (the HTTP API)."""
-        return self._conversations.open(conversation_id, None)
-
     async def shopper_message(
-        self, conversation_id: str, text: str, client_id: str | None
+        self,
+        conversation_id: str,
+        text: str,
+        client_id: str | None,
+        *,
+        open_as_guest: bool = False,
     ) -> list[MessageRecord]:
-        """Store and route what the shopper typed; returns the replies it produced right away."""
-        text = text.strip()[:MAX_MESSAGE_CHARS]
+        """Store and route what the shopper typed; returns the replies it produced right away.
+
+        ``open_as_guest`` starts the conversation as a guest's when it is new (the HTTP API).
+        When the assistant or the database is out, the message is held: the shopper is told once,
+        and the held messages go through in order when it is back (:meth:`redeliver`).
+        """
+        text = clean_text(text)
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise NotAllowed(TOO_LONG)
+        message = _Held(text, client_id, open_as_guest=open_as_guest)
         async with self._locks.hold(conversation_id):
-            conversation = self._require(conversation_id)
-            if client_id and self._conversations.by_client_id(conversation_id, client_id):
-                return []  # re-sent after a reconnect: it was delivered the first time
-            reading = await self._read_emotion(text) if text else None
-            if text:
-                await self._store(
-                    conversation_id, "shopper", text, client_id=client_id, reading=reading
-                )
-            if conversation.owner is not Owner.BOT:
-                return []  # the agent (or the queue's preview on the desk) has it now
-            forwarded = neutralise_commands(text)
-            if not forwarded:
-                return [await self._store(conversation_id, "bot", EMPTY_REPLY)]
-            produced = await self._ask_assistant(conversation, forwarded)
-            if self._current_owner(conversation_id) is Owner.BOT and reading is not None:
-                produced += await self._escalate_on_emotion(conversation)
-            return produced
+            held = self._held.get(conversation_id)
+            if held is not None:  # earlier messages wait for an outage to end: keep the order
+                if client_id and any(h.client_id == client_id for h in held):
+                    return []
+                if not any(h.open_as_guest for h in (*held, message)):  # stored now if it can be
+                    with contextlib.suppress(*DATABASE_DOWN):
+                        if not await self._store_shopper(conversation_id, message):
+                            return []
+                held.append(message)
+                return []
+            try:
+                return await self._deliver(conversation_id, message)
+            except OUTAGES as outage:
+                log.warning("holding a message of %s: %r", conversation_id, outage)
+                self._held[conversation_id] = deque([message])
+                return [await self._tell_held(conversation_id, outage)]
+
+    def held(self) -> int:
+        """How many shopper messages wait for the assistant or the database."""
+        return sum(len(queue) for queue in self._held.values())
+
+    async def redeliver(self) -> int:
+        """Try the held messages again, oldest first in each conversation; returns how many
+        went through. A conversation stops at its first message that still meets an outage."""
+        delivered = 0
+        for conversation_id in list(self._held):
+            async with self._locks.hold(conversation_id):
+                queue = self._held.get(conversation_id, deque())
+                while queue:
+                    try:
+                        await self._deliver(conversation_id, queue[0])
+                    except OUTAGES:
+                        break
+                    except Exception:  # a bug must not wedge the conversation's later messages
+                        log.exception("dropping a held message of %s", conversation_id)
+                    queue.popleft()
+                    delivered += 1
+                if not queue:
+                    self._held.pop(conversation_id, None)
+        return delivered
+
+    async def keep_redelivering(self, every_s: float = REDELIVERY_EVERY_S) -> None:
+        """Run :meth:`redeliver` every ``every_s`` seconds while messages are held (a task the
+        application starts with itself)."""
+        while True:
+            await asyncio.sleep(every_s)
+            if self._held:
+                delivered = await self.redeliver()
+                if delivered:
+                    log.info("delivered %d held message(s)", delivered)
 
     async def shopper_button(
         self, conversation_id: str, payload: str, title: str, client_id: str | None
     ) -> list[MessageRecord]:
         """A button the assistant offered was clicked; payloads it never issued are refused."""
+        payload, title = clean_text(payload), clean_text(title)
         async with self._locks.hold(conversation_id):
             conversation = self._require(conversation_id)
             if client_id and self._conversations.by_client_id(conversation_id, client_id):
@@ -245,13 +327,18 @@ class Switchboard:
             await self._store(
                 conversation_id,
                 "shopper",
-                title.strip()[:200] or payload,
+                title[:200] or payload,
                 payload={"button": payload},
                 client_id=client_id,
             )
             if conversation.owner is not Owner.BOT:
                 return []
-            return await self._ask_assistant(conversation, payload)
+            try:
+                replies = await self._ask(conversation, payload)
+            except RasaUnavailable as error:  # a click is cheap to repeat: no need to hold it
+                log.warning("Rasa unavailable for a button of %s: %s", conversation_id, error)
+                replies = [{"text": SILENT_REPLY}]
+            return await self._act_on(conversation, replies)
 
     async def shopper_asks_for_agent(self, conversation_id: str) -> None:
         async with self._locks.hold(conversation_id):
@@ -263,7 +350,7 @@ class Switchboard:
 
     async def leave_message(self, conversation_id: str, email: str, text: str) -> TicketRecord:
         """The shopper leaves a message for the team (no agent online, or tired of waiting)."""
-        email, text = email.strip(), text.strip()[:MAX_MESSAGE_CHARS]
+        email, text = clean_text(email), clean_text(text)[:MAX_MESSAGE_CHARS]
         if not EMAIL.match(email):
             raise NotAllowed("please give a valid email address")
         if not text:
@@ -313,7 +400,7 @@ class Switchboard:
     async def agent_message(
         self, conversation_id: str, agent: AgentAccount, text: str, client_id: str | None
     ) -> MessageRecord:
-        text = text.strip()[:MAX_MESSAGE_CHARS]
+        text = clean_text(text)[:MAX_MESSAGE_CHARS]
         if not text:
             raise NotAllowed("the message is empty")
         async with self._locks.hold(conversation_id):
@@ -334,7 +421,7 @@ class Switchboard:
             )
 
     async def add_note(self, conversation_id: str, agent: AgentAccount, text: str) -> NoteRecord:
-        text = text.strip()[:MAX_MESSAGE_CHARS]
+        text = clean_text(text)[:MAX_MESSAGE_CHARS]
         if not text:
             raise NotAllowed("the note is empty")
         self._require(conversation_id)
@@ -423,8 +510,10 @@ class Switchboard:
     def tickets(self) -> list[TicketRecord]:
         return self._conversations.tickets()
 
-    def transcript(self, conversation_id: str, after_id: int = 0) -> list[MessageRecord]:
-        self._require(conversation_id)
+    def guest_transcript(self, conversation_id: str, after_id: int = 0) -> list[MessageRecord]:
+        """A guest's conversation (the HTTP API); a signed-in customer's is read in the widget."""
+        if self._require(conversation_id).customer_id is not None:
+            raise NotYours("this conversation belongs to a signed-in customer")
         return self._conversations.transcript(conversation_id, after_id)
 
     # -- inside ---------------------------------------------------------------------------
@@ -483,9 +572,82 @@ class Switchboard:
         )
         return message
 
-    async def _ask_assistant(
-        self, conversation: ConversationRecord, text: str
-    ) -> list[MessageRecord]:
+    async def _deliver(self, conversation_id: str, message: _Held) -> list[MessageRecord]:
+        """Store the shopper's message and get it answered, recording progress on ``message``
+        so that a retry after an outage neither stores it twice nor asks the assistant twice."""
+        if message.open_as_guest:
+            if self._conversations.open(conversation_id, None).customer_id is not None:
+                raise NotYours("this conversation belongs to a signed-in customer")
+            message.open_as_guest = False
+        conversation = self._require(conversation_id)
+        if not await self._store_shopper(conversation_id, message):
+            return []
+        if conversation.owner is not Owner.BOT:
+            return []  # the agent (or the queue's preview on the desk) has it now
+        forwarded = neutralise_commands(message.text)
+        if not forwarded:
+            return [await self._store(conversation_id, "bot", EMPTY_REPLY)]
+        if message.replies is None:
+            try:
+                message.replies = await self._ask(conversation, forwarded)
+            except RasaUnavailable as error:
+                if not error.maybe_delivered:
+                    raise  # it never got there: hold it and send it again later
+                # Rasa may be working on it still: sending it again could answer it twice
+                log.warning("no answer from Rasa for %s: %s", conversation_id, error)
+                message.replies = [{"text": SILENT_REPLY}]
+        produced = await self._act_on(conversation, message.replies)
+        if message.felt and self._current_owner(conversation_id) is Owner.BOT:
+            produced += await self._escalate_on_emotion(conversation)
+        return produced
+
+    async def _store_shopper(self, conversation_id: str, message: _Held) -> bool:
+        """Store the shopper's message once; False when it was stored before (a message sent
+        again after a reconnect)."""
+        if message.stored:
+            return True
+        if message.client_id and self._conversations.by_client_id(
+            conversation_id, message.client_id
+        ):
+            return False
+        if message.text:
+            reading = await self._read_emotion(message.text)
+            await self._store(
+                conversation_id,
+                "shopper",
+                message.text,
+                client_id=message.client_id,
+                reading=reading,
+            )
+            message.felt = reading is not None
+        message.stored = True
+        return True
+
+    async def _tell_held(self, conversation_id: str, outage: Exception) -> MessageRecord:
+        """Tell the shopper their message waits. With the database out, the notice cannot be
+        stored: it is sent as a message of its own with a negative id."""
+        if isinstance(outage, RasaUnavailable):
+            try:
+                return await self._store(conversation_id, "bot", UNAVAILABLE_REPLY)
+            except DATABASE_DOWN:
+                pass
+        notice = MessageRecord(
+            id=-next(self._notice_ids),
+            conversation_id=conversation_id,
+            sender="system",
+            text=DATABASE_DOWN_REPLY,
+            payload=None,
+            emotion=None,
+            emotion_confidence=None,
+            client_id=None,
+            created_at=utcnow(),
+        )
+        await self._outbox.to_conversation(conversation_id, "message", shopper_message_view(notice))
+        return notice
+
+    async def _ask(self, conversation: ConversationRecord, text: str) -> list[dict[str, Any]]:
+        """The assistant's replies; when it answers with nothing at all (an action failed, the
+        action server is down), a polite word instead of silence."""
         await self._outbox.to_conversation(
             conversation.id, "typing", {"who": "assistant", "on": True}
         )
@@ -493,13 +655,20 @@ class Switchboard:
             replies = await self._assistant.send(
                 conversation.id, text, {"customer_id": conversation.customer_id}
             )
-        except RasaUnavailable as error:
-            log.warning("Rasa unavailable: %s", error)
-            replies = [{"text": UNAVAILABLE_REPLY}]
         finally:
             await self._outbox.to_conversation(
                 conversation.id, "typing", {"who": "assistant", "on": False}
             )
+        answered = any(shown(r) is not None or handoff_in(r) is not None for r in replies)
+        if not answered:
+            log.warning("the assistant answered %s with nothing to show", conversation.id)
+            return [{"text": SILENT_REPLY}]
+        return replies
+
+    async def _act_on(
+        self, conversation: ConversationRecord, replies: list[dict[str, Any]]
+    ) -> list[MessageRecord]:
+        """Show the assistant's replies and follow its request for a person, if it made one."""
         produced = await self._show_replies(conversation.id, replies)
         handoff = next((h for h in map(handoff_in, replies) if h is not None), None)
         if handoff is not None:

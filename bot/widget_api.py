@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from bot.switchboard import MAX_MESSAGE_CHARS, NotAllowed, Switchboard
+from bot.guards import MAX_MESSAGE_CHARS, TOO_FAST, RateLimits, client_ip
+from bot.switchboard import NotAllowed, NotYours, Switchboard
 from bot.tokens import CustomerTokens
 from bot.views import shopper_message_view
 from insight.customer_cards import CustomerCards
@@ -40,23 +41,43 @@ class DemoCustomer(BaseModel):
     orders: int
 
 
-def shopper_router(switchboard: Switchboard) -> APIRouter:
+def shopper_router(switchboard: Switchboard, limits: RateLimits) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["shopper"])
 
-    @router.post("/messages", response_model=BotReply)
-    async def send_message(message: ShopperMessage) -> BotReply:
-        """Send one shopper message without the widget (no token: a guest). The answer holds the
-        assistant's replies; while a person holds the conversation it is empty."""
-        conversation = switchboard.conversation_for(message.sender_id)
-        produced = await switchboard.shopper_message(conversation.id, message.text, None)
+    @router.post(
+        "/messages",
+        response_model=BotReply,
+        responses={
+            403: {"description": "the conversation belongs to a signed-in customer"},
+            429: {"description": "too many messages from this address"},
+        },
+    )
+    async def send_message(message: ShopperMessage, request: Request) -> BotReply:
+        """Send one shopper message without the widget, as a guest (a signed-in customer's
+        conversation is refused: identity comes only from the widget's token). The answer holds the
+        assistant's replies; while a person holds the conversation it is empty. When the
+        assistant or the database is out, it holds a notice and the replies follow in the
+        transcript once the message went through."""
+        if not limits.per_ip.allow(client_ip(request.scope)):
+            raise HTTPException(429, TOO_FAST, headers={"Retry-After": "1"})
+        try:
+            produced = await switchboard.shopper_message(
+                message.sender_id, message.text, None, open_as_guest=True
+            )
+        except NotYours as error:
+            raise HTTPException(403, str(error)) from error
+        except NotAllowed as error:
+            raise HTTPException(422, str(error)) from error
         return BotReply(messages=[shopper_message_view(m) for m in produced])
 
     @router.get("/conversations/{conversation_id}/messages")
     def transcript(conversation_id: str, after_id: int = 0) -> list[dict[str, Any]]:
-        """The conversation as the shopper sees it, from the database (the id is the secret)."""
+        """A guest's conversation as the shopper sees it, from the database (the id is the
+        secret); a signed-in customer's conversation is not served here."""
         try:
             return [
-                shopper_message_view(m) for m in switchboard.transcript(conversation_id, after_id)
+                shopper_message_view(m)
+                for m in switchboard.guest_transcript(conversation_id, after_id)
             ]
         except NotAllowed as error:
             raise HTTPException(404, str(error)) from error

@@ -10,6 +10,19 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+RATE_PER_CONNECTION = (8, 1.0)
+RATE_PER_IP = (60, 20.0)
+RATE_LOGINS = (10, 0.2)
+
+
+def parse_rate(value: str | None, default: tuple[int, float]) -> tuple[int, float]:
+    """A rate limit written ``"burst,per_second"`` (``"8,1"``: 8 at once, then 1 a second)."""
+    if not value:
+        return default
+    burst, per_s = value.split(",")
+    return int(burst), float(per_s)
+
+
 def default_cache_dir() -> Path:
     """Where built artefacts (venvs, models, indexes, data) are cached, outside the checkout."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -35,6 +48,11 @@ class Settings:
     # SHOPSENSE_NOW (ISO time) pins the clock that time rules such as the return window read:
     # the demo shop lives on a fixed day, the live tests on another. Unset: the real clock.
     frozen_now: datetime | None = None
+    # Gateway rate limits as (burst, per second): each socket.io connection, each client IP
+    # (widget events and the HTTP message API together) and agent desk logins per IP.
+    rate_per_connection: tuple[int, float] = RATE_PER_CONNECTION
+    rate_per_ip: tuple[int, float] = RATE_PER_IP
+    rate_logins: tuple[int, float] = RATE_LOGINS
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -63,4 +81,9 @@ class Settings:
             agent_username=env.get("AGENT_USERNAME") or None,
             agent_password=env.get("AGENT_PASSWORD") or None,
             frozen_now=datetime.fromisoformat(now) if (now := env.get("SHOPSENSE_NOW")) else None,
+            rate_per_connection=parse_rate(
+                env.get("GATEWAY_RATE_PER_CONNECTION"), RATE_PER_CONNECTION
+            ),
+            rate_per_ip=parse_rate(env.get("GATEWAY_RATE_PER_IP"), RATE_PER_IP),
+            rate_logins=parse_rate(env.get("GATEWAY_RATE_LOGINS"), RATE_LOGINS),
         )

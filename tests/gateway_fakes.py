@@ -34,6 +34,7 @@ class FakeAssistant:
     script: Callable[[str], Reply] = echo
     intents: dict[str, Reply] = field(default_factory=dict)
     down: bool = False
+    timing_out: bool = False  # it got the message but never answered
     delay_s: float = 0.0
     sent: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     events: list[tuple[str, str]] = field(default_factory=list)
@@ -42,6 +43,8 @@ class FakeAssistant:
     def _check(self) -> None:
         if self.down:
             raise RasaUnavailable("connection refused")
+        if self.timing_out:
+            raise RasaUnavailable("read timeout", maybe_delivered=True)
 
     async def send(
         self, sender_id: str, text: str, metadata: dict[str, Any] | None = None

@@ -47,12 +47,19 @@
     const ui = buildUi(options.root);
     const socket = window.io({ transports: ["websocket", "polling"] });
 
-    socket.on("connect", function () {
+    socket.on("connect", hello);
+
+    function hello() {
       ui.connection(true);
       socket.emit("hello", {
         conversation_id: state.conversationId || null,
         token: state.bound ? null : options.token,
       }, function (session) {
+        if (!session || session.ok === false) {
+          // too fast, or the shop's database is out for a moment: ask again a little later
+          setTimeout(function () { if (socket.connected) hello(); }, 3000);
+          return;
+        }
         if (session.conversation_id !== state.conversationId) {
           ui.clear();
           seen.clear();
@@ -65,7 +72,7 @@
         ui.status(session.status);
         state.pending.forEach(function (pending) { ui.pending(pending); deliver(pending); });
       });
-    });
+    }
     socket.on("disconnect", function () { ui.connection(false); });
     socket.on("message", show);
     socket.on("status", ui.status);

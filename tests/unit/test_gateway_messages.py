@@ -76,8 +76,10 @@ def test_bad_requests_are_rejected_with_422_not_500(
     assert client.post("/api/messages", content=b"{not json").status_code == 422
     assert client.post("/api/messages", json={"sender_id": "s1", "text": 5}).status_code == 422
     assert client.post("/api/messages", json={"sender_id": "a b", "text": "hi"}).status_code == 422
-    too_long = {"sender_id": "s1", "text": "x" * 100_000}
+    too_long = {"sender_id": "s1", "text": "x" * 3000}
     assert client.post("/api/messages", json=too_long).status_code == 422
+    too_big = {"sender_id": "s1", "text": "x" * 100_000}
+    assert client.post("/api/messages", json=too_big).status_code == 413
     assert assistant.sent == []
 
 
@@ -104,3 +106,24 @@ def test_the_transcript_is_served_from_the_database(client: TestClient) -> None:
     ]
     assert [m["text"] for m in later.json()] == ["echo: hello"]
     assert client.get("/api/conversations/nobody/messages").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"sender_id": "s1", "text": 1e999999}',
+        b'{"sender_id": "s1", "text": NaN}',
+        b'{"sender_id": "s1", "text": "\\ud800"}',
+        b'{"sender_id": "s1", "text": ["' + b"x" * 5000 + b'"]}',
+    ],
+)
+def test_a_rejected_request_is_described_without_echoing_its_input(
+    client: TestClient, body: bytes
+) -> None:
+    response = client.post(
+        "/api/messages", content=body, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "text"]
+    assert len(response.content) < 300

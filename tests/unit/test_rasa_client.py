@@ -100,3 +100,73 @@ async def test_a_refused_connection_means_rasa_is_unavailable() -> None:
 
     with pytest.raises(RasaUnavailable):
         await client.resume("s1")
+
+
+def _servers(
+    down: set[str], timing_out: frozenset[str] = frozenset()
+) -> tuple[httpx.MockTransport, list[str]]:
+    """A transport standing for several Rasa servers; it records which one each call reached."""
+    reached: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        server = f"{request.url.scheme}://{request.url.host}"
+        if server in down:
+            raise httpx.ConnectError("connection refused", request=request)
+        reached.append(server)
+        if server in timing_out:
+            raise httpx.ReadTimeout("no answer", request=request)
+        return httpx.Response(200, json=[{"text": f"from {server}"}])
+
+    return httpx.MockTransport(handle), reached
+
+
+async def test_a_conversation_sticks_to_one_of_several_rasa_servers() -> None:
+    transport, reached = _servers(down=set())
+    client = RasaClient("http://rasa-a, http://rasa-b,http://rasa-c", "t", transport=transport)
+    senders = [f"conversation-{n}" for n in range(30)]
+
+    for sender in senders:
+        await client.send(sender, "one")
+        await client.send(sender, "two")
+
+    assert all(reached[2 * n] == reached[2 * n + 1] for n in range(len(senders)))
+    assert set(reached) == {"http://rasa-a", "http://rasa-b", "http://rasa-c"}
+
+
+async def test_a_server_that_refuses_connections_hands_its_conversations_to_the_next() -> None:
+    client = RasaClient("http://rasa-a,http://rasa-b", "t")
+    sender = next(
+        s for s in (f"c{n}" for n in range(100)) if client.servers_for(s)[0].endswith("a")
+    )
+    transport, reached = _servers(down={"http://rasa-a"})
+    client = RasaClient("http://rasa-a,http://rasa-b", "t", transport=transport)
+
+    replies = await client.send(sender, "hello")
+
+    assert replies == [{"text": "from http://rasa-b"}]
+    assert reached == ["http://rasa-b"]
+
+
+async def test_a_server_that_may_have_seen_the_message_is_not_asked_twice() -> None:
+    client = RasaClient("http://rasa-a,http://rasa-b", "t")
+    sender = next(
+        s for s in (f"c{n}" for n in range(100)) if client.servers_for(s)[0].endswith("a")
+    )
+    transport, reached = _servers(down=set(), timing_out=frozenset({"http://rasa-a"}))
+    client = RasaClient("http://rasa-a,http://rasa-b", "t", transport=transport)
+
+    with pytest.raises(RasaUnavailable) as raised:
+        await client.send(sender, "hello")
+
+    assert reached == ["http://rasa-a"]
+    assert raised.value.maybe_delivered
+
+
+async def test_when_every_server_refuses_rasa_is_unavailable() -> None:
+    transport, _ = _servers(down={"http://rasa-a", "http://rasa-b"})
+    client = RasaClient("http://rasa-a,http://rasa-b", "t", transport=transport)
+
+    with pytest.raises(RasaUnavailable, match=r"rasa-a.*rasa-b|rasa-b.*rasa-a") as raised:
+        await client.send("s1", "hello")
+
+    assert not raised.value.maybe_delivered  # safe to send again later
