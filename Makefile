@@ -132,10 +132,11 @@ eval: env model artefacts ## Answer-quality evaluations → eval-results/latest.
 	@$(PY) -m insight eval emotion
 	@$(PY) -m insight eval clv
 
+# tests/bench: start-up, memory, turn latency against bare Rasa and concurrent shoppers, then every
+# `python -m insight bench <name>` command (register yours on insight/cli.py's bench_app).
+# BENCH_ARGS="--minutes 5" for longer concurrency levels (python -m tests.bench --help).
 bench: env model artefacts db ## Speed, scale and memory benchmarks → bench-results/latest.json
-	@OMP_NUM_THREADS=1 $(PY) -m insight bench emotion
-	@OMP_NUM_THREADS=1 $(PY) -m insight bench faq
-	@$(PY) -m insight bench profiles
+	@$(PY) -m tests.bench $(BENCH_ARGS)
 
 clean-state: ## Delete the local demo database and logs (var/); the cache is kept
 	rm -rf var

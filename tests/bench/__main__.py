@@ -1,0 +1,188 @@
+"""``make bench``: ShopSense's speed, scale and memory → ``bench-results/latest.json`` (+ .md).
+
+1. Start-up and footprint: the full stack (action server, Rasa, gateway) is launched and timed
+   until every process answers; each process's RSS is taken once warm (children included).
+2. Turn latency: bare Rasa (reference assistant, REST channel) and full ShopSense turns
+   (widget protocol, signed-in customer), alternated turn by turn (``turn_latency``).
+3. Concurrency: 1, 10, 50 and 100 simulated shoppers for a bounded time each, with every
+   process's RSS sampled every 2 s throughout (``concurrency``).
+4. The insight libraries' own benchmarks: every ``python -m insight bench <name>`` command.
+
+``python -m tests.bench --help`` lists the knobs (``--minutes`` for longer runs per level).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bot.stack import Stack, StackConfig
+from bot.tokens import CustomerTokens
+from insight.customer_cards import CustomerCards
+from insight.db.engine import make_engine, make_sessionmaker
+from insight.results import update_results
+from insight.settings import Settings
+from tests.bench.concurrency import run_level
+from tests.bench.measure import RssSampler, rss_mb
+from tests.bench.reference_bot import reference_model
+from tests.bench.turn_latency import WARM_UP_TIMEOUT_S, run_latency
+from tests.ports import free_port
+
+BENCH_TOKEN = "bench-rasa-token"
+SIGNED_IN_CUSTOMERS = 50
+
+
+def _stack_config(base: StackConfig, state: Path, model: Path) -> StackConfig:
+    return replace(
+        base,
+        python=Path(sys.executable),
+        rasa_model=model,
+        tracker_url=f"sqlite:///{state / 'tracker.db'}",
+        state_dir=state,
+        host="127.0.0.1",
+        gateway_port=free_port(),
+        rasa_port=free_port(),
+        action_port=free_port(),
+        rasa_api_token=BENCH_TOKEN,
+    )
+
+
+def _token_source(settings: Settings) -> Callable[[], str | None]:
+    """A fresh signed token for the next customer with orders, in turn (guests if none)."""
+    engine = make_engine(settings.database_url)
+    refs = [
+        card.external_ref
+        for card in CustomerCards(make_sessionmaker(engine)).with_orders(SIGNED_IN_CUSTOMERS)
+    ]
+    engine.dispose()
+    if not refs:
+        return lambda: None
+    tokens, cycle = CustomerTokens(settings.customer_token_secret), itertools.cycle(refs)
+    return lambda: tokens.issue(next(cycle))
+
+
+def _insight_benches() -> dict[str, int]:
+    """Run every ``python -m insight bench`` command; each records its own section."""
+    from insight.cli import bench_app
+
+    outcomes = {}
+    for command in bench_app.registered_commands:
+        name = command.name or (command.callback.__name__ if command.callback else "")
+        print(f"insight bench {name} …", flush=True)
+        done = subprocess.run([sys.executable, "-m", "insight", "bench", name], check=False)
+        outcomes[name] = done.returncode
+    return outcomes
+
+
+def run(conversations: int, levels: list[int], level_s: float, insight: bool) -> dict[str, Any]:
+    settings = Settings.from_env()
+    base = StackConfig.from_env(settings)
+    state = settings.state_dir / "bench"
+    token = _token_source(settings)
+    results: dict[str, Any] = {}
+
+    bare = Stack(
+        _stack_config(base, state / "bare", reference_model(base.rasa_bin, settings.cache_dir))
+    )
+    full = Stack(_stack_config(base, state / "full", base.rasa_model))
+    print("starting the bare Rasa reference assistant …", flush=True)
+    bare.start(only=("rasa",))
+    try:
+        print("starting ShopSense (action server, Rasa, gateway) …", flush=True)
+        started = time.monotonic()
+        full.start()
+        results["startup_s"] = round(time.monotonic() - started, 1)
+        results["startup_detail_s"] = full.ready_after_s | {"bare_rasa": bare.ready_after_s["rasa"]}
+        print("warming up (first FAQ and model loads) …", flush=True)
+        asyncio.run(
+            run_latency(
+                bare.config.rasa_url, full.config.gateway_url, token, 2, timeout_s=WARM_UP_TIMEOUT_S
+            )
+        )
+        results["rss_mb"] = {name: rss_mb(full.pid(name)) for name in full.names} | {
+            "bare_rasa": rss_mb(bare.pid("rasa"))
+        }
+        print(f"timing {conversations} conversations on each …", flush=True)
+        latency = asyncio.run(
+            run_latency(bare.config.rasa_url, full.config.gateway_url, token, conversations)
+        )
+        results["turn_latency_ms"] = latency.summary()
+    finally:
+        bare.stop()
+    try:
+        pids = {name: full.pid(name) for name in full.names}
+        rows = []
+        with RssSampler(pids) as sampler:
+            for users in levels:
+                print(f"{users} concurrent shoppers for {level_s:.0f} s …", flush=True)
+                level_started = time.monotonic()
+                row = asyncio.run(run_level(full.config.gateway_url, users, level_s, token))
+                row["rss_mb"] = sampler.since(level_started)
+                rows.append(row)
+        results["concurrency"] = rows
+        results["rss_over_time_mb"] = sampler.since(0.0)
+    finally:
+        full.stop()
+    for section, payload in results.items():
+        update_results("bench", section, payload)
+    if insight:
+        results["insight_benches"] = _insight_benches()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
+    parser.add_argument(
+        "--conversations",
+        type=int,
+        default=30,
+        help="conversations timed for turn latency (default 30)",
+    )
+    parser.add_argument(
+        "--levels", default="1,10,50,100", help="concurrent shoppers per level, comma-separated"
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=45.0,
+        help="how long each concurrency level runs (default 45)",
+    )
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=None,
+        help="longer runs: minutes per concurrency level (overrides --seconds)",
+    )
+    parser.add_argument(
+        "--no-insight", action="store_true", help="skip the insight libraries' own benchmarks"
+    )
+    args = parser.parse_args(argv)
+    level_s = args.minutes * 60 if args.minutes is not None else args.seconds
+    levels = [int(n) for n in args.levels.split(",") if n.strip()]
+    results = run(args.conversations, levels, level_s, not args.no_insight)
+    latency = results["turn_latency_ms"]
+    print(
+        f"\nturn latency p50/p95 ms: bare {latency['bare_rasa']['p50']}/"
+        f"{latency['bare_rasa']['p95']}, ShopSense {latency['shopsense']['p50']}/"
+        f"{latency['shopsense']['p95']} (ratio {latency['ratio_p50']}/{latency['ratio_p95']})"
+    )
+    for row in results["concurrency"]:
+        print(
+            f"{row['users']:>4} shoppers: {row['turns_per_s']} turns/s, p50 {row['p50_ms']} ms, "
+            f"p95 {row['p95_ms']} ms, {row['errors']} errors"
+        )
+    print(f"start-up {results['startup_s']} s; RSS MB {results['rss_mb']}")
+    failed = [name for name, code in results.get("insight_benches", {}).items() if code]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
