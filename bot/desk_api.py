@@ -24,6 +24,7 @@ from bot.views import conversation_view, desk_message_view, note_view
 from insight.agents import AgentAccount, AgentRepository
 from insight.conversations import ConversationRecord
 from insight.customer_cards import CustomerCard
+from insight.profiles.contracts import CustomerProfile
 
 
 class Login(BaseModel):
@@ -66,6 +67,24 @@ def card_view(card: CustomerCard | None) -> dict[str, Any] | None:
         "total_spent": str(card.total_spent),
         "last_order": card.last_order_number,
         "last_order_status": card.last_order_status,
+        "profile": profile_view(card.profile),
+    }
+
+
+def profile_view(profile: CustomerProfile | None) -> dict[str, Any] | None:
+    """What of the fused profile helps an agent: who this customer is to the shop and how to
+    speak to them; not the vector or the raw features."""
+    if profile is None:
+        return None
+    return {
+        "segment": profile.segment,
+        "churn_risk": None if profile.churn_risk is None else round(profile.churn_risk, 2),
+        "predicted_value_12m": round(profile.predicted_value_12m, 2),
+        "top_categories": list(profile.top_categories),
+        "review_sentiment": None if profile.sentiment is None else round(profile.sentiment, 2),
+        "review_count": profile.review_count,
+        "tone": profile.tone,
+        "as_of": profile.as_of.date().isoformat(),
     }
 
 

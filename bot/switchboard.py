@@ -718,7 +718,7 @@ class Switchboard:
                 requested,
                 latest[0].emotion if latest else None,
                 (latest[0].emotion_confidence or 0.0) if latest else 0.0,
-                customer_value(card.total_spent if card else None),
+                customer_value(card),
             ),
         )
         await self._change(conversation, Handoff.ESCALATE, escalation=escalation)

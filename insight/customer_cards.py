@@ -1,7 +1,8 @@
 """The short customer summary an agent sees next to a conversation (and the demo page's picker).
 
-Built from the shop's own tables: who the customer is, how much they have bought and their latest
-order. The fused ``CustomerProfile`` (insight/profiles) can replace it where it is richer.
+Built from the shop's own tables (who the customer is, how much they have bought, their latest
+order) and, when profiles were built, the fused ``CustomerProfile``: segment, churn risk, expected
+12-month value, favourite categories and review sentiment, which tell an agent how to treat them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from insight.db.models import Customer, Order, OrderStatus
+from insight.db.models import Customer, CustomerProfileRow, Order, OrderStatus
+from insight.profiles.contracts import CustomerProfile
+from insight.profiles.repository import profile_from_row
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class CustomerCard:
     total_spent: Decimal
     last_order_number: str | None
     last_order_status: str | None
+    profile: CustomerProfile | None = None  # None until profiles are built for the customer
 
 
 class CustomerCards:
@@ -82,4 +86,7 @@ def _card(session: Session, customer: Customer) -> CustomerCard:
         total_spent=Decimal(spent).quantize(Decimal("0.01")),
         last_order_number=last.number if last else None,
         last_order_status=str(last.status) if last else None,
+        profile=profile_from_row(row)
+        if (row := session.get(CustomerProfileRow, customer.id))
+        else None,
     )

@@ -263,9 +263,27 @@
     [["Name", customer.name], ["Email", customer.email], ["Country", customer.country],
       ["Customer since", customer.customer_since], ["Orders", customer.orders],
       ["Total spent", customer.total_spent], ["Last order", customer.last_order ? customer.last_order + " (" + customer.last_order_status + ")" : "none"]]
+      .concat(profileRows(customer.profile))
       .forEach(function (row) { card.append(T.el("dt", "", row[0]), T.el("dd", "", row[1])); });
     box.append(card);
     return box;
+  }
+
+  // The fused profile (built nightly or refreshed on events): how the shop sees this customer.
+  function profileRows(profile) {
+    if (!profile) {
+      return [["Profile", "not built yet"]];
+    }
+    const percent = function (x) { return x === null ? "n/a" : Math.round(x * 100) + "%"; };
+    return [
+      ["Segment", profile.segment],
+      ["Churn risk", percent(profile.churn_risk)],
+      ["Expected next 12 months", profile.predicted_value_12m.toFixed(2)],
+      ["Likes", profile.top_categories.join(", ") || "n/a"],
+      ["Review sentiment", profile.review_sentiment === null ? "no reviews"
+        : profile.review_sentiment.toFixed(2) + " (" + profile.review_count + " reviews)"],
+      ["Suggested tone", profile.tone],
+    ];
   }
 
   function replyForm(id) {

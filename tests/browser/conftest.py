@@ -21,8 +21,12 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from bot.pages import SOCKET_IO_CLIENT
+from insight.customer_cards import CustomerCards
 from insight.db.engine import make_engine, make_sessionmaker
 from insight.db.migrate import upgrade
+from insight.profiles.build import build_profiles
+from insight.profiles.contracts import CustomerProfile
+from insight.profiles.sentiment import VaderBaseline
 from insight.settings import PROJECT_ROOT
 from tests.factories import build_small_shop
 from tests.ports import free_port
@@ -52,6 +56,14 @@ class Servers:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}"
+
+    def profile_of(self, customer_ref: str) -> CustomerProfile:
+        """The fused profile the desk should show for the customer the shop knows as ``ref``."""
+        engine = make_engine(self.env["DATABASE_URL"])
+        card = CustomerCards(make_sessionmaker(engine)).by_ref(customer_ref)
+        engine.dispose()
+        assert card is not None and card.profile is not None, f"no profile for {customer_ref}"
+        return card.profile
 
     def _start(self, name: str, target: str, port: int) -> None:
         log = (self.state / f"{name}.log").open("ab")
@@ -118,6 +130,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     engine = make_engine(database_url)
     upgrade(engine)
     build_small_shop(make_sessionmaker(engine))
+    build_profiles(engine, scorer=VaderBaseline())  # the desk's customer card shows the profile
     engine.dispose()
     rasa_port, gateway_port = free_port(), free_port()
     env = {
