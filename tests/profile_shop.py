@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from insight.db.models import (
@@ -34,7 +38,11 @@ from insight.db.models import (
     Review,
     Ticket,
 )
-from insight.profiles.sentiment import FakePolarity
+from insight.profiles.contracts import CustomerProfile
+from insight.profiles.frames import load_frames
+from insight.profiles.pipeline import assemble, stored_inputs
+from insight.profiles.sentiment import FakePolarity, PolarityScorer
+from insight.profiles.store import load_models
 
 AS_OF = datetime(2026, 11, 20, 12, 0)
 POLARITY = FakePolarity({"love it": 0.8, "bad": -0.6, "great again": 0.5})
@@ -244,3 +252,34 @@ def build_profile_shop(sessions: sessionmaker[Session]) -> ProfileShop:
             cable=cable.id,
             earbuds=earbuds.id,
         )
+
+
+def assert_as_full_rebuild(
+    engine: Engine, profile: CustomerProfile, scorer: PolarityScorer
+) -> None:
+    """``profile`` (refreshed) equals what a full rebuild with the stored population models
+    gives that customer at the profile's ``as_of``."""
+    models, _ = load_models(engine)
+    frames = load_frames(engine)  # everyone, as a full build reads the shop
+    moment = pd.Timestamp(profile.as_of)
+    profiles, vectors = assemble(
+        stored_inputs(frames, moment, models, scorer), models, frames, moment
+    )
+    full = profiles.loc[profile.customer_id].to_dict()
+    for exact in ("segment", "frequency", "review_count", "top_categories", "top_topics"):
+        assert getattr(profile, exact) == full[exact], exact
+    for number in (
+        "recency_days",
+        "monetary",
+        "return_rate",
+        "days_since_contact",
+        "sentiment",
+        "churn_risk",
+        "predicted_value_12m",
+    ):
+        if pd.isna(full[number]):
+            assert getattr(profile, number) is None, number
+        else:
+            assert getattr(profile, number) == pytest.approx(full[number]), number
+    row = list(profiles.index).index(profile.customer_id)
+    np.testing.assert_allclose(profile.vector, vectors[row], atol=1e-6)

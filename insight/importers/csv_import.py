@@ -5,6 +5,8 @@ each bad row is reported with its line number (the header is line 1). Customers 
 are upserted by their key (``external_ref``, ``sku``) so a shop can re-import its catalogue to
 update prices and stock; orders are new only; a review replaces the customer's earlier review
 of the same product. Orders have one CSV row per order line, grouped by ``order_number``.
+The result names the customers whose orders or reviews were written, whose profiles are then
+stale (``insight.profiles.refresh.refresh_after_import`` brings them up to date).
 """
 
 from __future__ import annotations
@@ -32,8 +34,11 @@ class RowError:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """``customer_ids``: whose orders or reviews the import wrote (their profiles are stale)."""
+
     imported: int
     errors: tuple[RowError, ...]
+    customer_ids: frozenset[int] = frozenset()
 
 
 class RowInvalid(ValueError):
@@ -422,8 +427,10 @@ def import_csv(sessions: sessionmaker[Session], kind: str, path: Path) -> Import
         if errors:
             session.rollback()
             return ImportResult(0, tuple(sorted(errors, key=lambda e: e.line)))
+        refs = {row.values["customer_ref"] for row in rows if "customer_ref" in row.values}
+        changed = _ids_by(session, Customer.external_ref, Customer.id, refs).values()
         session.commit()
-    return ImportResult(len(rows), ())
+    return ImportResult(len(rows), (), frozenset(changed))
 
 
 def _parse_rows(

@@ -5,6 +5,7 @@ table. ``refresh_customer`` is the incremental path for an order, review or brow
 it recomputes one customer's profile (and the insights of the products they reviewed) with the
 stored models. Segment centroids, topics, fusion scaling and the churn/value model stay as the
 last full build fitted them; run a full rebuild (nightly, say) to refit them.
+``insight.profiles.refresh`` decides when to call which.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from insight.db.models import BrowsingEvent, Order, Review
 from insight.profiles.frames import ShopFrames, load_brand_reviews, load_frames
 from insight.profiles.pipeline import (
     FullBuild,
+    PopulationModels,
     ProfileConfig,
     assemble,
-    customer_inputs,
     fit_population,
     product_insights,
     score_reviews,
+    stored_inputs,
 )
 from insight.profiles.sentiment import PolarityScorer, VaderBaseline
 from insight.profiles.store import (
@@ -34,6 +36,7 @@ from insight.profiles.store import (
     replace_all,
     replace_customer,
     replace_product_insights,
+    stored_polarity,
 )
 
 BUILD_STEPS = ("load shop", "fit models", "assemble profiles", "product insights", "write tables")
@@ -48,6 +51,7 @@ class BuildSummary:
     topics: list[str]
     as_of: datetime
     built_at: datetime
+    scorer: str
 
 
 def latest_activity(engine: Engine) -> pd.Timestamp:
@@ -114,11 +118,8 @@ def build_profiles(
         topics=build.models.topic_labels,
         as_of=moment.to_pydatetime(),
         built_at=built_at,
+        scorer=scorer.name,
     )
-
-
-class NotBuiltError(RuntimeError):
-    """Raised by a refresh before the first full build."""
 
 
 def refresh_customer(
@@ -126,31 +127,24 @@ def refresh_customer(
     customer_id: int,
     as_of: datetime | None = None,
     scorer: PolarityScorer | None = None,
+    built: tuple[PopulationModels, str] | None = None,
 ) -> None:
     """Recompute one customer's profile with the last full build's models.
 
     Call it when the customer places an order, writes a review or browses. ``as_of`` defaults
     to the later of the last build's and the customer's latest event. The insights of the
-    products the customer reviewed (and their brands) are recomputed too.
+    products the customer reviewed (and their brands) are recomputed too, with the stored
+    polarity of other customers' reviews. ``built`` is ``load_models``' result when the caller
+    holds it already; raises ``NotBuiltError`` before the first full build.
     """
-    stored = load_models(engine)
-    if stored is None:
-        raise NotBuiltError("no profile build yet; run `python -m insight build profiles`")
-    models, scorer_name = stored
+    models, scorer_name = built if built is not None else load_models(engine)
     scorer = scorer or VaderBaseline()
     if scorer.name != scorer_name:
         raise ValueError(f"the last build used scorer {scorer_name!r}, not {scorer.name!r}")
     frames = load_frames(engine, customer_ids=[customer_id])
     moment = pd.Timestamp(as_of) if as_of is not None else _latest_for(frames, models.as_of)
     with threadpool_limits(limits=models.config.threads):
-        inputs = customer_inputs(
-            frames,
-            moment,
-            edges=models.edges,
-            topics=models.topics,
-            scorer=scorer,
-            half_life_days=models.config.half_life_days,
-        )
+        inputs = stored_inputs(frames, moment, models, scorer)
         profiles, vectors = assemble(inputs, models, frames, moment)
     replace_customer(
         engine,
@@ -164,9 +158,9 @@ def refresh_customer(
     if products:
         brands = frames.products.loc[frames.products["product_id"].isin(products), "brand"]
         brand_reviews = load_brand_reviews(engine, sorted(set(brands)))
-        scored, mix = score_reviews(
-            brand_reviews[brand_reviews["created_at"] <= moment], scorer, models.topics
-        )
+        brand_reviews = brand_reviews[brand_reviews["created_at"] <= moment]
+        known = stored_polarity(engine, brand_reviews["review_id"].tolist(), scorer.name)
+        scored, mix = score_reviews(brand_reviews, scorer, models.topics, known)
         per_product, per_brand = product_insights(scored, mix, frames.products, models, moment)
         replace_product_insights(engine, per_product, per_brand)
 

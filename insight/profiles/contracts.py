@@ -1,5 +1,6 @@
-"""What crosses the profile boundary: the readable ``CustomerProfile``, the lookup contract and
-its fake. Other layers (actions, the gateway, recommendations) depend on these only."""
+"""What crosses the profile boundary: the readable ``CustomerProfile``, the lookup contract,
+the contract for telling profiles that a customer changed, and their fakes. Other layers
+(actions, the gateway, recommendations, order support) depend on these only."""
 
 from __future__ import annotations
 
@@ -74,3 +75,21 @@ class FakeProfileLookup:
 
     def get(self, customer_id: int) -> CustomerProfile | None:
         return self.profiles.get(customer_id)
+
+
+class ProfileChanges(Protocol):
+    def changed(self, customer_id: int) -> None:
+        """The customer's orders, returns, reviews or contacts changed and are committed.
+
+        Must return at once: it is called on the assistant's request path."""
+        ...
+
+
+class RecordedChanges:
+    """``ProfileChanges`` for tests of other layers: remembers who changed, in order."""
+
+    def __init__(self) -> None:
+        self.customer_ids: list[int] = []
+
+    def changed(self, customer_id: int) -> None:
+        self.customer_ids.append(customer_id)

@@ -26,6 +26,7 @@ from insight.profiles.value import ValueModel, fit_value_model
 FloatArray = npt.NDArray[np.float64]
 TOPIC_SHARE_SHOWN = 0.2
 TOPICS_SHOWN = 2
+MODELS_FORMAT = 2  # bump when the pickled models change shape (2: BG/NBD-anchored value model)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class PopulationModels:
     fuser: ProfileFuser
     segmenter: Segmenter
     value: ValueModel
+    format_version: int
 
     @property
     def topic_labels(self) -> list[str]:
@@ -87,10 +89,24 @@ class FullBuild:
 
 
 def score_reviews(
-    reviews: pd.DataFrame, scorer: PolarityScorer, topics: TopicModel | None
+    reviews: pd.DataFrame,
+    scorer: PolarityScorer,
+    topics: TopicModel | None,
+    known: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, FloatArray]:
-    """Reviews with ``polarity`` and dominant ``topic_id`` (-1 without topic), and their mixes."""
+    """Reviews with ``polarity`` and dominant ``topic_id`` (-1 without topic), and their mixes.
+
+    ``known`` (index review_id) is polarity ``scorer`` gave some of them before; only the
+    others are scored, which keeps a refresh cheap with a transformer scorer.
+    """
     texts = reviews["text"].astype(str).tolist()
+    previous = known if known is not None else pd.Series(dtype=np.float64)
+    polarity = previous.reindex(reviews["review_id"]).to_numpy(dtype=np.float64, copy=True)
+    unscored = np.isnan(polarity)
+    if unscored.any():
+        polarity[unscored] = scorer.polarity(
+            [t for t, new in zip(texts, unscored, strict=True) if new]
+        )
     width = int(topics.nmf_.n_components_) if topics is not None else 0
     mix = topics.transform(texts) if topics is not None and texts else np.zeros((len(texts), width))
     dominant = (
@@ -98,9 +114,7 @@ def score_reviews(
         if mix.shape[1]
         else np.full(len(texts), -1)
     )
-    scored = reviews.drop(columns="text").assign(
-        polarity=scorer.polarity(texts) if texts else np.zeros(0), topic_id=dominant
-    )
+    scored = reviews.drop(columns="text").assign(polarity=polarity, topic_id=dominant)
     return scored, mix
 
 
@@ -143,6 +157,20 @@ def customer_inputs(
     )
 
 
+def stored_inputs(
+    frames: ShopFrames, as_of: pd.Timestamp, models: PopulationModels, scorer: PolarityScorer
+) -> CustomerInputs:
+    """``customer_inputs`` with the price bands, topics and half-life a full build fitted."""
+    return customer_inputs(
+        frames,
+        as_of,
+        edges=models.edges,
+        topics=models.topics,
+        scorer=scorer,
+        half_life_days=models.config.half_life_days,
+    )
+
+
 def fit_population(
     frames: ShopFrames, as_of: pd.Timestamp, config: ProfileConfig, scorer: PolarityScorer
 ) -> tuple[PopulationModels, CustomerInputs]:
@@ -181,6 +209,7 @@ def fit_population(
         fuser=fuser,
         segmenter=segmenter,
         value=value,
+        format_version=MODELS_FORMAT,
     )
     return models, inputs
 

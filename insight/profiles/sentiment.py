@@ -1,7 +1,9 @@
 """Review sentiment: a swappable polarity scorer and recency-weighted aggregation.
 
-The baseline scorer is VADER (``vaderSentiment``), a lexicon model, clearly named as such. The
-project's transformer emotion detector can replace it behind ``PolarityScorer`` once it lands.
+Profile builds score reviews with the polarity head of the fine-tuned transformer
+(``insight.emotion.polarity``) when ``python -m insight build emotion`` has built it, and with
+VADER (``vaderSentiment``), a lexicon model kept as the named baseline, when it has not.
+Builds record the scorer's name; a refresh scores with the same one (``scorer_named``).
 
 Aggregation weighs each review by ``0.5 ** (age_days / half_life_days)``, so a review one
 half-life old counts half as much as one written at ``as_of``.
@@ -9,7 +11,9 @@ half-life old counts half as much as one written at ``as_of``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -17,10 +21,14 @@ import numpy.typing as npt
 import pandas as pd
 
 FloatArray = npt.NDArray[np.float64]
+log = logging.getLogger(__name__)
 
 
 class PolarityScorer(Protocol):
-    name: str
+    @property
+    def name(self) -> str:
+        """Recorded with a build; a refresh must score with the scorer of the same name."""
+        ...
 
     def polarity(self, texts: Sequence[str]) -> FloatArray:
         """One score in [-1, 1] per text (negative … positive)."""
@@ -28,7 +36,7 @@ class PolarityScorer(Protocol):
 
 
 class VaderBaseline:
-    """VADER's compound score: the baseline until the transformer detector is available."""
+    """VADER's compound score: the baseline, and the scorer when no transformer is built."""
 
     name = "vader-baseline"
 
@@ -64,6 +72,37 @@ class FakePolarity:
 
     def polarity(self, texts: Sequence[str]) -> FloatArray:
         return np.array([self.scores.get(text, self.default) for text in texts], dtype=np.float64)
+
+
+def build_scorer(cache_dir: Path) -> PolarityScorer:
+    """The transformer's polarity head when the current emotion model is built, else VADER
+    (with a warning saying so). Importing the transformer side loads torch, so it is lazy."""
+    from insight.emotion.model import META_FILE
+    from insight.emotion.polarity import TransformerPolarity
+    from insight.emotion.train import artefact_path
+
+    folder = artefact_path(cache_dir)
+    if (folder / META_FILE).exists():
+        return TransformerPolarity(folder)
+    log.warning(
+        "no emotion model at %s (run `python -m insight build emotion`): reviews are scored "
+        "with the VADER baseline",
+        folder,
+    )
+    return VaderBaseline()
+
+
+def scorer_named(name: str, cache_dir: Path) -> PolarityScorer:
+    """The scorer a build recorded as ``name``, so that a refresh scores as the build did."""
+    if name == VaderBaseline.name:
+        return VaderBaseline()
+    from insight.emotion.model import META_FILE
+    from insight.emotion.polarity import TransformerPolarity, model_dir_for
+
+    folder = model_dir_for(name, cache_dir)
+    if not (folder / META_FILE).exists():
+        raise FileNotFoundError(f"the emotion model that scored as {name!r} is gone")
+    return TransformerPolarity(folder)
 
 
 def recency_weights(created_at: pd.Series, as_of: pd.Timestamp, half_life_days: float) -> pd.Series:

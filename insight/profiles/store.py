@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, delete, insert, select
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select
 
 from insight.db.models import (
     BrandInsightRow,
@@ -26,7 +26,7 @@ from insight.db.models import (
     ReviewInsightRow,
     ReviewTopicRow,
 )
-from insight.profiles.pipeline import FullBuild, PopulationModels
+from insight.profiles.pipeline import MODELS_FORMAT, FullBuild, PopulationModels
 
 FloatArray = npt.NDArray[np.float64]
 CHUNK_ROWS = 20_000
@@ -197,10 +197,21 @@ def replace_product_insights(
         write_product_insights(connection, per_product, per_brand)
 
 
-def load_models(engine: Engine) -> tuple[PopulationModels, str] | None:
-    """The last full build's models and scorer name (``None`` before the first build).
+class NotBuiltError(RuntimeError):
+    """Raised by a refresh before the first full build, or after one by an older version."""
 
-    The payload is a pickle this library wrote into the shop's own database.
+
+def latest_build_id(engine: Engine) -> int | None:
+    """The id of the last full build's stored models (a cheap check whether they changed)."""
+    with engine.connect() as connection:
+        return connection.scalar(select(func.max(ProfileModelRow.id)))
+
+
+def load_models(engine: Engine) -> tuple[PopulationModels, str]:
+    """The last full build's models and scorer name.
+
+    The payload is a pickle this library wrote into the shop's own database. Raises
+    ``NotBuiltError`` before the first build and for models pickled by an older version.
     """
     with engine.connect() as connection:
         row = connection.execute(
@@ -209,6 +220,27 @@ def load_models(engine: Engine) -> tuple[PopulationModels, str] | None:
             .limit(1)
         ).first()
     if row is None:
-        return None
+        raise NotBuiltError("no profile build yet; run `python -m insight build profiles`")
     models: PopulationModels = pickle.loads(row.payload)  # written by build_profiles
+    if getattr(models, "format_version", None) != MODELS_FORMAT:
+        raise NotBuiltError(
+            "the profiles were built by an older version; run `python -m insight build profiles`"
+        )
     return models, str(row.scorer)
+
+
+def stored_polarity(engine: Engine, review_ids: Sequence[int], scorer: str) -> pd.Series:
+    """Polarity the named scorer gave these reviews at the last build or refresh (index
+    review_id); reviews it has not scored are missing."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(ReviewInsightRow.review_id, ReviewInsightRow.polarity).where(
+                ReviewInsightRow.review_id.in_([int(i) for i in review_ids]),
+                ReviewInsightRow.scorer == scorer,
+            )
+        ).all()
+    return pd.Series(
+        [float(polarity) for _, polarity in rows],
+        index=pd.Index([int(review_id) for review_id, _ in rows], name="review_id"),
+        dtype=np.float64,
+    )

@@ -4,17 +4,20 @@ Every method takes the customer id the conversation verified and only ever sees 
 orders: someone else's order reads exactly like a missing one (``Refusal.NOT_FOUND``). The
 writes lock the order row (``SELECT … FOR UPDATE`` where the database supports it) and re-check
 the business rule inside the same transaction, so a rule checked earlier in the conversation
-cannot be stale when the change is made.
+cannot be stale when the change is made. Once a write has committed, ``profile_changes`` (if
+given) hears that the customer changed, so that their profile is refreshed off the request path.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +32,7 @@ from insight.db.models import (
     ReturnStatus,
 )
 from insight.domain import OrderDetails
+from insight.profiles.contracts import ProfileChanges
 from insight.repositories.orders import OrderRepository, normalise_order_number
 from insight.support.address import PostalAddress
 
@@ -147,6 +151,28 @@ def _dispatch_refusal(number: str, status: str, shipped: bool) -> Refused | None
     return None
 
 
+Params = ParamSpec("Params")
+Outcome = TypeVar("Outcome")
+
+
+def _changes_profile(
+    write: Callable[Concatenate[OrderSupport, int, Params], Outcome],
+) -> Callable[Concatenate[OrderSupport, int, Params], Outcome]:
+    """After ``write`` returns (its transaction has committed) with anything but a refusal,
+    tell ``profile_changes`` that the customer changed."""
+
+    @functools.wraps(write)
+    def written(
+        support: OrderSupport, customer_id: int, /, *args: Params.args, **kwargs: Params.kwargs
+    ) -> Outcome:
+        outcome = write(support, customer_id, *args, **kwargs)
+        if support.profile_changes is not None and not isinstance(outcome, Refused):
+            support.profile_changes.changed(customer_id)
+        return outcome
+
+    return written
+
+
 class OrderSupport:
     """The support desk's order operations, scoped to a verified customer id."""
 
@@ -155,11 +181,13 @@ class OrderSupport:
         sessions: sessionmaker[Session],
         return_window_days: int,
         clock: Callable[[], datetime],
+        profile_changes: ProfileChanges | None = None,
     ) -> None:
         self._sessions = sessions
         self._orders = OrderRepository(sessions)
         self.return_window_days = return_window_days
         self._clock = clock
+        self.profile_changes = profile_changes
 
     def find(self, customer_id: int, order_number: str) -> OrderDetails | None:
         return self._orders.for_customer(customer_id, order_number)
@@ -190,6 +218,7 @@ class OrderSupport:
             return Refused(Refusal.NOT_FOUND, normalise_order_number(order_number))
         return _dispatch_refusal(order.number, order.status, bool(order.shipments)) or order
 
+    @_changes_profile
     def cancel(self, customer_id: int, order_number: str) -> Cancellation | Refused:
         with self._sessions.begin() as session:
             order = _locked_order(session, customer_id, order_number)
@@ -214,6 +243,7 @@ class OrderSupport:
                 )
             return Cancellation(order.number, refund, order.currency)
 
+    @_changes_profile
     def change_address(
         self, customer_id: int, order_number: str, address: PostalAddress
     ) -> AddressChanged | Refused:
@@ -265,6 +295,7 @@ class OrderSupport:
                 return Refused(Refusal.NOT_FOUND, normalise_order_number(order_number))
             return self._returnable(session, order)
 
+    @_changes_profile
     def start_return(
         self,
         customer_id: int,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -206,6 +207,7 @@ def test_the_value_model_is_trained_when_the_shop_has_history(
     models, _ = synthetic_build
     assert type(models.value.model).__name__ == "ChurnValueModel"
     assert models.value.horizon_days == 365
+    assert pickle.loads(pickle.dumps(models)).value.horizon_days == 365  # builds store it so
 
 
 def _profile(**changes: object) -> CustomerProfile:
