@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -26,23 +27,24 @@ class ValidateAddressForm(OrderFormValidation):
     def validate_address_street(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        street = clean_street(str(value or ""))
-        if street is None:
-            dispatcher.utter_message(response="utter_invalid_street")
-        return {"address_street": street}
+        return _cleaned("street", clean_street, value, dispatcher)
 
     def validate_address_city(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        city = clean_city(str(value or ""))
-        if city is None:
-            dispatcher.utter_message(response="utter_invalid_city")
-        return {"address_city": city}
+        return _cleaned("city", clean_city, value, dispatcher)
 
     def validate_address_postcode(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        postcode = clean_postcode(str(value or ""))
-        if postcode is None:
-            dispatcher.utter_message(response="utter_invalid_postcode")
-        return {"address_postcode": postcode}
+        return _cleaned("postcode", clean_postcode, value, dispatcher)
+
+
+def _cleaned(
+    part: str, clean: Callable[[str], str | None], value: Any, dispatcher: CollectingDispatcher
+) -> Slots:
+    """The address part as it will be stored, or an empty slot and a re-prompt saying why."""
+    cleaned = clean(str(value or ""))
+    if cleaned is None:
+        dispatcher.utter_message(response=f"utter_invalid_{part}")
+    return {f"address_{part}": cleaned}
