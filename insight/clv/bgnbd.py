@@ -95,15 +95,23 @@ class BgNbdBaseline(BaseEstimator):  # type: ignore[misc]
         printed = io.StringIO()  # lifetimes prints the optimiser's state when it fails
         try:
             with contextlib.redirect_stdout(printed):
-                self.bgf_ = BetaGeoFitter(penalizer_coef=self.penalizer_coef)
-                self.bgf_.fit(frequency, recency, tenure)
-                self.ggf_ = GammaGammaFitter(penalizer_coef=self.penalizer_coef)
-                self.ggf_.fit(frequency[repeaters], spend[repeaters])
+                bgf = BetaGeoFitter(penalizer_coef=self.penalizer_coef)
+                bgf.fit(frequency, recency, tenure)
+                ggf = GammaGammaFitter(penalizer_coef=self.penalizer_coef)
+                ggf.fit(frequency[repeaters], spend[repeaters])
         except (np.linalg.LinAlgError, ValueError) as error:  # singular Hessian, failed optimum
             log.debug("BG/NBD fit failed: %s %s", error, printed.getvalue())
             raise BgNbdFitError(str(error).strip()) from error
-        self.gamma_gamma_mean_ = float(self.ggf_.params_["q"]) > 2
+        # Only the parameters are kept: the fitters hold their training data and do not pickle.
+        self.bgf_params_: pd.Series = bgf.params_
+        self.ggf_params_: pd.Series = ggf.params_
+        self.gamma_gamma_mean_ = float(ggf.params_["q"]) > 2
         return self
+
+    def _fitters(self) -> tuple[BetaGeoFitter, GammaGammaFitter]:
+        bgf, ggf = BetaGeoFitter(), GammaGammaFitter()
+        bgf.params_, ggf.params_ = self.bgf_params_, self.ggf_params_
+        return bgf, ggf
 
     def describe(self, x: pd.DataFrame) -> pd.DataFrame:
         """Per customer (``x``'s index): expected purchase days over the horizon, probability
@@ -115,8 +123,9 @@ class BgNbdBaseline(BaseEstimator):  # type: ignore[misc]
         """
         frequency, recency, tenure = _bgnbd_inputs(x)
         weeks = self.horizon_days / _DAYS_PER_WEEK
+        bgf, ggf = self._fitters()
         spend = (
-            self.ggf_.conditional_expected_average_profit(frequency, repeat_spend_mean(x))
+            ggf.conditional_expected_average_profit(frequency, repeat_spend_mean(x))
             if self.gamma_gamma_mean_
             else x["monetary_mean"]
         )
@@ -124,8 +133,8 @@ class BgNbdBaseline(BaseEstimator):  # type: ignore[misc]
             zip(
                 ANCHOR_COLUMNS,
                 (
-                    expected_purchases(self.bgf_, weeks, frequency, recency, tenure),
-                    self.bgf_.conditional_probability_alive(frequency, recency, tenure),
+                    expected_purchases(bgf, weeks, frequency, recency, tenure),
+                    bgf.conditional_probability_alive(frequency, recency, tenure),
                     spend,
                 ),
                 strict=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,7 +158,7 @@ def test_gamma_gamma_without_a_stable_mean_leaves_the_customers_own_spend(
     synthetic_split: Split,
 ) -> None:
     anchor = fit_anchor(synthetic_split.x, 90)
-    assert float(anchor.ggf_.params_["q"]) < 2 and not anchor.gamma_gamma_mean_
+    assert float(anchor.ggf_params_["q"]) < 2 and not anchor.gamma_gamma_mean_
     described = anchor.describe(synthetic_split.x)
     np.testing.assert_allclose(
         described["bg_spend_per_purchase"], synthetic_split.x["monetary_mean"]
@@ -172,6 +173,8 @@ def test_shopsense_model_and_baseline_predict_per_customer(synthetic_split: Spli
         predictions = (ours.predict(x), theirs.predict(x))
         alone = ours.predict(x.iloc[[7]])
     assert ours.windows_used_ == 3
+    restored = pickle.loads(pickle.dumps(ours))  # profile builds store the model pickled
+    np.testing.assert_array_equal(restored.predict(x).expected_spend, predictions[0].expected_spend)
     for prediction in predictions:
         assert prediction.expected_purchases.shape == (len(x),)
         assert np.all(prediction.expected_purchases >= 0)
