@@ -61,9 +61,11 @@ db: $(APP_VENV)/.complete ## Migrate and seed the demo shop and build its profil
 	@$(PY) -m insight seed --if-empty
 	@$(PY) -m insight build profiles --if-missing
 
-artefacts: $(APP_VENV)/.complete ## Build the models and indexes insight needs (cached)
+# The recommender learns from the shop database, so the demo shop is seeded first when missing.
+artefacts: $(APP_VENV)/.complete db ## Build the models and indexes insight needs (cached)
 	@OMP_NUM_THREADS=1 $(PY) -m insight build faq
 	@$(PY) -m insight build emotion
+	@OMP_NUM_THREADS=1 $(PY) -m insight build recommend
 
 # The widget's socket.io client comes from npm (package-lock.json), copied next to the widget.
 WIDGET_ASSET := bot/static/vendor/socket.io.min.js
@@ -131,6 +133,7 @@ eval: env model artefacts ## Answer-quality evaluations → eval-results/latest.
 	@OMP_NUM_THREADS=1 $(PY) -m insight eval faq
 	@$(PY) -m insight eval emotion
 	@$(PY) -m insight eval clv
+	@OMP_NUM_THREADS=1 $(PY) -m insight eval recommend
 
 # tests/bench: start-up, memory, turn latency against bare Rasa and concurrent shoppers, then every
 # `python -m insight bench <name>` command (register yours on insight/cli.py's bench_app).

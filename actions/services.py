@@ -1,9 +1,10 @@
 """Composition root: builds the insight services the actions use, once per process.
 
 Each port is typed by its contract, so a richer implementation replaces a simple one here, on
-one line: suggestions come from the catalogue until a trained recommender is wired in. The
-modules that bring torch (emotion, FAQ) are imported when the services are built, on the first
-action, not when the action server imports the actions.
+one line: suggestions come from the trained recommender, which answers from the catalogue
+until one is built. The modules that bring torch, FAISS and implicit (emotion, FAQ,
+recommendations) are imported when the services are built, on the first action, not when the
+action server imports the actions.
 """
 
 from __future__ import annotations
@@ -52,17 +53,25 @@ def clock(settings: Settings) -> Callable[[], datetime]:
 def build_services(settings: Settings) -> Services:
     from insight.emotion.detector import TransformerEmotionDetector
     from insight.faq.index import FaissFaqIndex
+    from insight.profiles.refresh import BackgroundRefresh, ProfileRefresher
+    from insight.recommend.service import HybridRecommender
 
-    sessions = make_sessionmaker(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
     now = clock(settings)
+    profile_changes = BackgroundRefresh(ProfileRefresher(engine, settings.cache_dir).refresh)
     return Services(
         customers=CustomerRepository(sessions),
         orders=OrderRepository(sessions),
         products=ProductRepository(sessions),
-        support=OrderSupport(sessions, return_window_days(settings.knowledge_dir), now),
+        support=OrderSupport(
+            sessions, return_window_days(settings.knowledge_dir), now, profile_changes
+        ),
         csat=CsatStore(sessions, now),
         catalog=CatalogSearch(sessions),
-        recommender=CatalogRecommender(sessions),
+        recommender=HybridRecommender.from_settings(
+            settings, sessions, ProfileRepository(sessions), fallback=CatalogRecommender(sessions)
+        ),
         profiles=ShopperProfiles(sessions, ProfileRepository(sessions)),
         emotion=TransformerEmotionDetector(cache_dir=settings.cache_dir),
         faq=FaissFaqIndex.from_settings(settings),

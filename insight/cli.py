@@ -85,8 +85,10 @@ def import_(
     csv_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     database_url: DatabaseOption = None,
 ) -> None:
-    """Import the shop's own data from CSV. Any bad row rejects the whole file."""
+    """Import the shop's own data from CSV. Any bad row rejects the whole file. The profiles of
+    the customers whose orders or reviews were imported are refreshed (or all rebuilt)."""
     from insight.importers.csv_import import IMPORTERS, import_csv
+    from insight.profiles.refresh import refresh_after_import
 
     if kind not in IMPORTERS:
         console.print(f"[red]unknown kind {kind!r}[/red]; choose one of {', '.join(IMPORTERS)}")
@@ -102,6 +104,8 @@ def import_(
             console.print(f"  line {error.line}: {error.message}")
         raise typer.Exit(1)
     console.print(f"[green]imported {result.imported} {kind}[/green] from {csv_file}")
+    refreshed = refresh_after_import(engine, result.customer_ids, Settings.from_env().cache_dir)
+    console.print(refreshed.message)
 
 
 @build_app.command("faq")
@@ -197,15 +201,24 @@ def build_profiles_command(
     if_missing: Annotated[
         bool, typer.Option("--if-missing", help="Do nothing when profiles were built already.")
     ] = False,
+    vader: Annotated[
+        bool,
+        typer.Option(
+            "--vader",
+            help="Score reviews with the VADER baseline even if the emotion model is built.",
+        ),
+    ] = False,
 ) -> None:
     """Customer profiles: behaviour, reviews and topics → segments, churn, 12-month value."""
     from datetime import datetime
 
     from rich.progress import Progress
 
-    from insight.profiles.build import BUILD_STEPS, build_profiles, refresh_customer
+    from insight.profiles.build import BUILD_STEPS, build_profiles
     from insight.profiles.pipeline import ProfileConfig
+    from insight.profiles.refresh import ProfileRefresher
     from insight.profiles.repository import ProfileRepository
+    from insight.profiles.sentiment import VaderBaseline, build_scorer
 
     engine = make_engine(_database_url(database_url))
     upgrade(engine)
@@ -213,11 +226,13 @@ def build_profiles_command(
         console.print("customer profiles already built; nothing to do")
         return
     moment = datetime.fromisoformat(as_of) if as_of else None
+    cache_dir = Settings.from_env().cache_dir
     if customer is not None:
-        refresh_customer(engine, customer, as_of=moment)
+        ProfileRefresher(engine, cache_dir).refresh(customer, as_of=moment)
         console.print(f"[green]profile of customer {customer} refreshed[/green]")
         return
     config = ProfileConfig(alpha=alpha, beta=beta, gamma=gamma)
+    scorer = VaderBaseline() if vader else build_scorer(cache_dir)
     with Progress(console=console) as progress:
         task = progress.add_task("building profiles", total=len(BUILD_STEPS))
 
@@ -228,6 +243,7 @@ def build_profiles_command(
             engine,
             config,
             as_of=moment,
+            scorer=scorer,
             progress=advance,
         )
     table = Table(title=f"{summary.customers:,} profiles as of {summary.as_of:%Y-%m-%d %H:%M}")
@@ -236,30 +252,36 @@ def build_profiles_command(
     for name, size in summary.segments.items():
         table.add_row(name, f"{size:,}")
     console.print(table)
-    console.print(f"{summary.reviews:,} reviews; topics: {'; '.join(summary.topics) or 'none'}")
+    console.print(
+        f"{summary.reviews:,} reviews scored by {summary.scorer}; "
+        f"topics: {'; '.join(summary.topics) or 'none'}"
+    )
 
 
 @eval_app.command("clv")
 def eval_clv() -> None:
-    """Churn and lifetime value on CDNOW: ShopSense's gradient boosting vs BG/NBD + Gamma-Gamma."""
+    """Churn and lifetime value on CDNOW: ShopSense (BG/NBD-anchored boosting) vs BG/NBD + GG."""
     from insight.clv.cdnow import compare_on_cdnow
     from insight.results import update_results
 
     comparison = compare_on_cdnow()
-    table = Table(
-        title=f"CDNOW holdout ({comparison.customers:,} customers, {comparison.holdout_days} days)"
-    )
-    table.add_column("metric")
-    table.add_column("ShopSense", justify="right")
-    table.add_column("BG/NBD + GG", justify="right")
-    ours, theirs = comparison.shopsense.as_dict(), comparison.bgnbd.as_dict()
-    for metric in ours:
-        table.add_row(metric, f"{ours[metric]:.4f}", f"{theirs[metric]:.4f}")
-    console.print(table)
-    console.print(
-        f"all-zero forecast: MAE {comparison.zero_mae_repeat_purchases:.4f} purchases, "
-        f"{comparison.zero_clv_mae:.2f} $ (per-customer MAE rewards under-prediction)"
-    )
+    for split in (*comparison.inner, comparison):
+        inner = "inner split, " if split is not comparison else ""
+        table = Table(
+            title=f"CDNOW {inner}calibration to {split.calibration_end:%Y-%m-%d}, "
+            f"{split.holdout_days}-day holdout ({split.customers:,} customers)"
+        )
+        table.add_column("metric")
+        table.add_column("ShopSense", justify="right")
+        table.add_column("BG/NBD + GG", justify="right")
+        ours, theirs = split.shopsense.as_dict(), split.bgnbd.as_dict()
+        for metric in ours:
+            table.add_row(metric, f"{ours[metric]:.4f}", f"{theirs[metric]:.4f}")
+        console.print(table)
+        console.print(
+            f"all-zero forecast: MAE {split.zero_mae_repeat_purchases:.4f} purchases, "
+            f"{split.zero_clv_mae:.2f} $ (per-customer MAE rewards under-prediction)"
+        )
     path = update_results("eval", "clv", comparison.as_dict())
     console.print(f"[green]written[/green] {path}")
 
@@ -283,6 +305,52 @@ def bench_profiles(
         table.add_row(*(f"{row[c]:,}" for c in columns))
     console.print(table)
     console.print(f"[green]written[/green] {update_results('bench', 'profiles_build', rows)}")
+
+
+@build_app.command("recommend")
+def build_recommend(
+    force: Annotated[bool, typer.Option(help="Rebuild even if the cache matches.")] = False,
+) -> None:
+    """Suggestions: ALS, category transitions, popularity by segment, MiniLM content neighbours."""
+    from insight.recommend.build import NoInteractionsError, build_from_settings
+
+    try:
+        build = build_from_settings(Settings.from_env(), force=force)
+    except NoInteractionsError as error:
+        console.print(f"[yellow]recommender not built[/yellow]: {error}")
+        raise typer.Exit(1) from error
+    state = f"built in {build.seconds:.1f}s" if build.built else "up to date (cached)"
+    console.print(
+        f"[green]recommender {state}[/green]: {build.products:,} products, "
+        f"{build.customers:,} customers, {build.purchases:,} purchases, "
+        f"{build.browsing_events:,} browsing events, {build.segments} segments → {build.path}"
+    )
+
+
+@eval_app.command("recommend")
+def eval_recommend(
+    cutoff: Annotated[
+        str | None,
+        typer.Option(help="Split time (ISO); default: the last 20% of purchases are tested."),
+    ] = None,
+) -> None:
+    """HR@10 and NDCG@10 of popularity, ALS, content and the hybrid on a time split of orders."""
+    import pandas as pd
+
+    from insight.recommend.evaluate import report_table, run_recommend_eval
+
+    moment = pd.Timestamp(cutoff) if cutoff else None
+    console.print(report_table(run_recommend_eval(Settings.from_env(), moment)))
+
+
+@bench_app.command("recommend")
+def bench_recommend(
+    queries: Annotated[int, typer.Option(help="Timed requests per catalogue size.")] = 200,
+) -> None:
+    """Top-10 latency and training time at 1k, 10k and 100k products (synthetic shops)."""
+    from insight.recommend.bench import bench_table, run_recommend_bench
+
+    console.print(bench_table(run_recommend_bench(queries=queries)))
 
 
 @app.command()

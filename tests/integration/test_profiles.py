@@ -7,7 +7,6 @@ import math
 import time
 from datetime import timedelta
 
-import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
@@ -25,7 +24,7 @@ from insight.profiles import (
 )
 from insight.profiles.behaviour import behaviour_features, price_edges
 from insight.profiles.frames import load_frames
-from insight.profiles.pipeline import assemble, customer_inputs, product_insights, score_reviews
+from insight.profiles.pipeline import product_insights, score_reviews, stored_inputs
 from insight.profiles.sentiment import sentiment_by
 from insight.profiles.store import load_models
 from tests.profile_shop import (
@@ -34,6 +33,7 @@ from tests.profile_shop import (
     ProfileShop,
     add_order,
     add_review,
+    assert_as_full_rebuild,
     build_profile_shop,
 )
 
@@ -172,33 +172,12 @@ def test_incremental_refresh_equals_a_full_rebuild_for_that_customer(
     refresh_customer(engine, profile_shop.ben, as_of=later, scorer=POLARITY)
     refreshed = ProfileRepository(sessions).get(profile_shop.ben)
     assert refreshed is not None and refreshed.frequency == 2 and refreshed.review_count == 1
+    assert_as_full_rebuild(engine, refreshed, POLARITY)
 
-    stored = load_models(engine)
-    assert stored is not None
-    models, _ = stored
-    frames = load_frames(engine)  # everyone: a full rebuild with the same population models
+    models, _ = load_models(engine)
+    frames = load_frames(engine)
     moment = pd.Timestamp(later)
-    inputs = customer_inputs(
-        frames,
-        moment,
-        edges=models.edges,
-        topics=models.topics,
-        scorer=POLARITY,
-        half_life_days=180.0,
-    )
-    profiles, vectors = assemble(inputs, models, frames, moment)
-    full = profiles.loc[profile_shop.ben].to_dict()
-    row = list(profiles.index).index(profile_shop.ben)
-    assert refreshed.segment == full["segment"]
-    assert refreshed.recency_days == pytest.approx(full["recency_days"])
-    assert refreshed.monetary == pytest.approx(full["monetary"])
-    assert refreshed.sentiment == pytest.approx(full["sentiment"])
-    assert refreshed.churn_risk == pytest.approx(full["churn_risk"])
-    assert refreshed.predicted_value_12m == pytest.approx(full["predicted_value_12m"])
-    assert refreshed.top_categories == full["top_categories"]
-    assert refreshed.top_topics == full["top_topics"]
-    np.testing.assert_allclose(refreshed.vector, vectors[row], atol=1e-6)
-
+    inputs = stored_inputs(frames, moment, models, POLARITY)
     per_product, per_brand = product_insights(
         inputs.reviews, inputs.review_topics, frames.products, models, moment
     )
@@ -245,7 +224,9 @@ def test_the_cli_builds_then_refreshes_one_customer(
     runner = CliRunner()
     refused = runner.invoke(app, ["build", "profiles", "--database-url", url, "--customer", "1"])
     assert isinstance(refused.exception, NotBuiltError)
-    built = runner.invoke(app, ["build", "profiles", "--database-url", url, "--gamma", "0.0"])
+    built = runner.invoke(
+        app, ["build", "profiles", "--database-url", url, "--gamma", "0.0", "--vader"]
+    )
     assert built.exit_code == 0, built.output
     assert "3 profiles as of 2026-11-19 12:00" in built.output
     ben = str(profile_shop.ben)

@@ -8,6 +8,8 @@ from pathlib import Path
 from actions.services import build_services, clock
 from insight.emotion.detector import TransformerEmotionDetector
 from insight.faq.index import FaissFaqIndex
+from insight.profiles.refresh import BackgroundRefresh
+from insight.recommend.service import HybridRecommender
 from insight.settings import Settings
 from insight.support.catalog import CatalogRecommender
 
@@ -32,8 +34,11 @@ def test_services_are_wired_from_settings_without_loading_any_model(tmp_path: Pa
     built = build_services(_settings(tmp_path, SHOPSENSE_NOW="2026-11-20T12:00:00"))
 
     assert isinstance(built.emotion, TransformerEmotionDetector)
-    assert isinstance(built.recommender, CatalogRecommender)
+    assert isinstance(built.recommender, HybridRecommender)
+    assert isinstance(built.recommender.fallback, CatalogRecommender)
+    assert not built.recommender.trained  # nothing built in this cache: the catalogue answers
     assert isinstance(built.faq, FaissFaqIndex)
     assert built.support.return_window_days == 30
+    assert isinstance(built.support.profile_changes, BackgroundRefresh)  # refreshed off-turn
     assert built.support.today().isoformat() == "2026-11-20"
     assert built.currency == "EUR"
