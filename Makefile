@@ -33,7 +33,7 @@ RASA_MODEL := $(CACHE_DIR)/rasa-models/$(call hash,$(RASA_INPUTS) requirements/r
 export SHOPSENSE_RASA_MODEL := $(RASA_MODEL)
 export SHOPSENSE_RASA_BIN := $(RASA)
 
-.PHONY: help env run test bench eval lint typecheck rasa-validate rasa-stories nlu-heldout eval-nlu pytest db model artefacts widget chromium clean-state print-python
+.PHONY: help env run test bench eval lint typecheck rasa-validate rasa-stories nlu-heldout eval-nlu pytest db emotion model artefacts widget chromium clean-state print-python
 
 help: ## List the make targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,14 +57,17 @@ $(RASA_MODEL): | $(RASA_VENV)/.complete
 
 model: $(RASA_MODEL) ## Train the Rasa model when its data changed
 
-db: $(APP_VENV)/.complete ## Migrate and seed the demo shop and build its profiles (only when missing)
+emotion: $(APP_VENV)/.complete ## Fine-tune the emotion and polarity model (cached)
+	@$(PY) -m insight build emotion
+
+# Profiles score review text with the emotion model's polarity head, so it is built first.
+db: emotion ## Migrate and seed the demo shop and build its profiles (when missing or outdated)
 	@$(PY) -m insight seed --if-empty
 	@$(PY) -m insight build profiles --if-missing
 
-# The recommender learns from the shop database, so the demo shop is seeded first when missing.
-artefacts: $(APP_VENV)/.complete db ## Build the models and indexes insight needs (cached)
+# The recommender learns from the shop database and its profiles, so they come first.
+artefacts: db ## Build the models and indexes insight needs (cached)
 	@OMP_NUM_THREADS=1 $(PY) -m insight build faq
-	@$(PY) -m insight build emotion
 	@OMP_NUM_THREADS=1 $(PY) -m insight build recommend
 
 # The widget's socket.io client comes from npm (package-lock.json), copied next to the widget.

@@ -199,7 +199,11 @@ def build_profiles_command(
         typer.Option(help="Refresh only this customer with the last full build's models."),
     ] = None,
     if_missing: Annotated[
-        bool, typer.Option("--if-missing", help="Do nothing when profiles were built already.")
+        bool,
+        typer.Option(
+            "--if-missing",
+            help="Do nothing when profiles were built by this version with the same review scorer.",
+        ),
     ] = False,
     vader: Annotated[
         bool,
@@ -217,22 +221,22 @@ def build_profiles_command(
     from insight.profiles.build import BUILD_STEPS, build_profiles
     from insight.profiles.pipeline import ProfileConfig
     from insight.profiles.refresh import ProfileRefresher
-    from insight.profiles.repository import ProfileRepository
     from insight.profiles.sentiment import VaderBaseline, build_scorer
+    from insight.profiles.store import built_with
 
     engine = make_engine(_database_url(database_url))
     upgrade(engine)
-    if if_missing and ProfileRepository(make_sessionmaker(engine)).count() > 0:
-        console.print("customer profiles already built; nothing to do")
-        return
     moment = datetime.fromisoformat(as_of) if as_of else None
     cache_dir = Settings.from_env().cache_dir
     if customer is not None:
         ProfileRefresher(engine, cache_dir).refresh(customer, as_of=moment)
         console.print(f"[green]profile of customer {customer} refreshed[/green]")
         return
-    config = ProfileConfig(alpha=alpha, beta=beta, gamma=gamma)
     scorer = VaderBaseline() if vader else build_scorer(cache_dir)
+    if if_missing and built_with(engine) == scorer.name:
+        console.print("customer profiles already built; nothing to do")
+        return
+    config = ProfileConfig(alpha=alpha, beta=beta, gamma=gamma)
     with Progress(console=console) as progress:
         task = progress.add_task("building profiles", total=len(BUILD_STEPS))
 
@@ -288,15 +292,15 @@ def eval_clv() -> None:
 
 @bench_app.command("profiles")
 def bench_profiles(
-    million: Annotated[
-        bool, typer.Option("--million", help="Add the 1,000,000-customer run (several minutes).")
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Leave out the 1,000,000-customer run (minutes).")
     ] = False,
 ) -> None:
-    """Profile build time and peak memory at 10k and 100k (optionally 1M) synthetic customers."""
-    from insight.profiles.bench import DEFAULT_SIZES, FULL_SIZES, run_profiles_bench
+    """Profile build time and peak memory at 10k, 100k and 1M synthetic customers."""
+    from insight.profiles.bench import QUICK_SIZES, SIZES, run_profiles_bench
     from insight.results import update_results
 
-    rows = run_profiles_bench(FULL_SIZES if million else DEFAULT_SIZES)
+    rows = run_profiles_bench(QUICK_SIZES if quick else SIZES)
     table = Table(title="profile build (synthetic shop)")
     columns = ("customers", "events", "seconds", "cpu_seconds", "peak_mb")
     for column in columns:

@@ -29,8 +29,8 @@ from insight.profiles.pipeline import ProfileConfig
 from insight.profiles.sentiment import VaderBaseline
 from insight.profiles.synthetic import SYNTHETIC_NOW, event_count, synthetic_shop
 
-DEFAULT_SIZES = (10_000, 100_000)
-FULL_SIZES = (10_000, 100_000, 1_000_000)
+SIZES = (10_000, 100_000, 1_000_000)
+QUICK_SIZES = SIZES[:2]
 
 
 def bench_one(customers: int) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def bench_one(customers: int) -> dict[str, Any]:
     }
 
 
-def run_profiles_bench(sizes: Sequence[int] = DEFAULT_SIZES) -> list[dict[str, Any]]:
+def run_profiles_bench(sizes: Sequence[int] = SIZES) -> list[dict[str, Any]]:
     """Each size in its own process, so that every peak is that size's alone."""
     rows = []
     for size in sizes:

@@ -229,6 +229,14 @@ def load_models(engine: Engine) -> tuple[PopulationModels, str]:
     return models, str(row.scorer)
 
 
+def built_with(engine: Engine) -> str | None:
+    """The review scorer of the last full build, ``None`` when there is no current build."""
+    try:
+        return load_models(engine)[1]
+    except NotBuiltError:
+        return None
+
+
 def stored_polarity(engine: Engine, review_ids: Sequence[int], scorer: str) -> pd.Series:
     """Polarity the named scorer gave these reviews at the last build or refresh (index
     review_id); reviews it has not scored are missing."""

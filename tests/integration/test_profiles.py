@@ -24,7 +24,7 @@ from insight.profiles import (
 )
 from insight.profiles.behaviour import behaviour_features, price_edges
 from insight.profiles.frames import load_frames
-from insight.profiles.pipeline import product_insights, score_reviews, stored_inputs
+from insight.profiles.pipeline import MODELS_FORMAT, product_insights, score_reviews, stored_inputs
 from insight.profiles.sentiment import sentiment_by
 from insight.profiles.store import load_models
 from tests.profile_shop import (
@@ -234,3 +234,20 @@ def test_the_cli_builds_then_refreshes_one_customer(
     assert refreshed.exit_code == 0, refreshed.output
     profile = ProfileRepository(sessions).get(profile_shop.ben)
     assert profile is not None and profile.frequency == 1
+
+
+def test_if_missing_rebuilds_only_what_is_missing_or_outdated(
+    engine: Engine, profile_shop: ProfileShop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    build = ["build", "profiles", "--database-url", url, "--vader", "--if-missing"]
+
+    first = runner.invoke(app, build)
+    again = runner.invoke(app, build)
+    monkeypatch.setattr("insight.profiles.store.MODELS_FORMAT", MODELS_FORMAT + 1)
+    after_upgrade = runner.invoke(app, build)
+
+    assert "3 profiles as of" in first.output
+    assert "nothing to do" in again.output
+    assert "3 profiles as of" in after_upgrade.output  # built by an older version: rebuilt
