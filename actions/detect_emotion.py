@@ -7,17 +7,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import slot_before_latest_message
 from actions.services import Services, services
-from insight.support.mood import assess
+from insight.emotion.base import Emotion
+from insight.support.mood import tone
 
 
 class ActionDetectEmotion(Action):
-    """Reads the emotion of every shopper message and sets ``emotion``, ``tone``, ``escalation``.
+    """Sets ``emotion`` and ``tone`` from the emotion of every shopper message.
 
-    The three slots have a ``custom`` mapping naming this action, so ``action_extract_slots``
-    runs it after each user message, before the next action is chosen. Button payloads
-    (``/affirm``) carry no feeling and leave the mood as it was.
+    The slots have a ``custom`` mapping naming this action, so ``action_extract_slots`` runs it
+    after each user message, before the next action is chosen. The gateway reads every message
+    once and sends the reading in the message metadata (``{"emotion": {"label", "confidence",
+    "polarity"}}``), which is used as it is; only a message without one (sent to Rasa's REST
+    channel directly) is read here. Button payloads (``/affirm``) carry no feeling and leave the
+    mood as it was. Escalating to a person on mood is the gateway's (``insight.support.mood``).
     """
 
     def __init__(self, get_services: Callable[[], Services] = services) -> None:
@@ -32,13 +35,8 @@ class ActionDetectEmotion(Action):
         text = str(tracker.latest_message.get("text") or "").strip()
         if not text or text.startswith("/"):
             return []
-        mood = assess(
-            self._services().emotion.detect(text),
-            previously_upset=slot_before_latest_message(tracker, "tone") == "upset",
-            escalated=bool(tracker.get_slot("escalation")),
-        )
-        return [
-            SlotSet("emotion", mood.label),
-            SlotSet("tone", mood.tone),
-            SlotSet("escalation", mood.escalate),
-        ]
+        metadata = tracker.latest_message.get("metadata")
+        given = metadata.get("emotion") if isinstance(metadata, dict) else None
+        reading = Emotion.from_metadata(given)
+        emotion = reading or self._services().emotion.detect(text)
+        return [SlotSet("emotion", emotion.label), SlotSet("tone", tone(emotion))]

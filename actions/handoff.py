@@ -44,4 +44,4 @@ class ActionHandoff(Action):
                 "handoff": {"reason": request.reason.value, "priority": request.priority}
             },
         )
-        return [SlotSet("handoff_reason", None), SlotSet("escalation", False), ConversationPaused()]
+        return [SlotSet("handoff_reason", None), ConversationPaused()]

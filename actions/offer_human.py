@@ -20,10 +20,7 @@ REASONS = {
 
 
 class ActionOfferHuman(Action):
-    """Offers a person (yes/no buttons) and remembers why, for the handoff that may follow.
-
-    Offering answers the escalation signal, so ``escalation`` is lowered here.
-    """
+    """Offers a person (yes/no buttons) and remembers why, for the handoff that may follow."""
 
     def name(self) -> str:
         return "action_offer_human"
@@ -31,7 +28,7 @@ class ActionOfferHuman(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        upset = HandoffReason.UPSET if tracker.get_slot("escalation") else None
+        upset = HandoffReason.UPSET if tracker.get_slot("tone") == "upset" else None
         reason = REASONS.get(latest_intent(tracker)) or upset or HandoffReason.NOT_UNDERSTOOD
         dispatcher.utter_message(response="utter_offer_human")
-        return [SlotSet("handoff_reason", reason.value), SlotSet("escalation", False)]
+        return [SlotSet("handoff_reason", reason.value)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,7 +25,19 @@ from bot.services import GatewayServices, bootstrap_agents, build_services
 from bot.sockets import SocketOutbox, register
 from bot.switchboard import DATABASE_DOWN, Switchboard
 from bot.widget_api import demo_router, shopper_router
+from insight.emotion.base import EmotionDetector
 from insight.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def warm_up(emotion: EmotionDetector) -> None:
+    """Load the emotion model in a worker thread while the gateway already answers, so that the
+    first shopper message does not wait for it (it would load on first use anyway)."""
+    try:
+        await asyncio.to_thread(emotion.warm_up)
+    except Exception:  # messages are still stored and answered, without an emotion reading
+        log.exception("the emotion model could not be loaded")
 
 
 def create_app(
@@ -51,11 +64,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         bootstrap_agents(services.agents, settings)
+        loading = asyncio.create_task(warm_up(services.emotion))
         redelivery = asyncio.create_task(switchboard.keep_redelivering())
         yield
         redelivery.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await redelivery
+        await loading
         await services.assistant.aclose()
 
     app = FastAPI(

@@ -1,4 +1,8 @@
-"""Composition root: builds the gateway's collaborators from settings, once per process."""
+"""Composition root: builds the gateway's collaborators from settings, once per process.
+
+The emotion detector is insight's fine-tuned transformer; torch is imported when the services are
+built and the model loads on first use (``bot.app`` warms it up in a worker thread at start-up).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import logging
 from dataclasses import dataclass
 
 from bot.desk_auth import DeskSessions
-from bot.emotion_signal import RepeatedNegativeEmotion
 from bot.rasa_client import Assistant, RasaClient
 from bot.tokens import CustomerTokens
 from insight.agents import AgentRepository, ensure_demo_agents
@@ -14,6 +17,7 @@ from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
 from insight.db.engine import make_engine, make_sessionmaker
 from insight.emotion.base import EmotionDetector
+from insight.emotion.trajectory import EscalationRule
 from insight.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,14 +31,14 @@ class GatewayServices:
     assistant: Assistant
     tokens: CustomerTokens
     desk_sessions: DeskSessions
-    escalation_rule: RepeatedNegativeEmotion
-    # insight's trained emotion detector plugs in here once it ships (insight/emotion); until
-    # then the gateway escalates on the assistant's handoff, the shopper's request and agents.
-    emotion: EmotionDetector | None
+    escalation_rule: EscalationRule
+    emotion: EmotionDetector
 
 
 def build_services(settings: Settings) -> GatewayServices:
     """The gateway's services over the (migrated) database and the Rasa server in ``settings``."""
+    from insight.emotion.detector import TransformerEmotionDetector
+
     sessions = make_sessionmaker(make_engine(settings.database_url))
     return GatewayServices(
         conversations=ConversationRepository(sessions),
@@ -43,8 +47,8 @@ def build_services(settings: Settings) -> GatewayServices:
         assistant=RasaClient(settings.rasa_url, settings.rasa_api_token),
         tokens=CustomerTokens(settings.customer_token_secret),
         desk_sessions=DeskSessions(settings.desk_session_secret),
-        escalation_rule=RepeatedNegativeEmotion(),
-        emotion=None,
+        escalation_rule=EscalationRule(),
+        emotion=TransformerEmotionDetector(cache_dir=settings.cache_dir),
     )
 
 

@@ -114,9 +114,10 @@ class _Process:
     log: IO[bytes] | None = None
 
 
-# One compute thread per model call in the action server: it shares the machine with Rasa, and
-# torch's default (a thread per core) makes each call wait for busy cores; on the 2-core
-# benchmark machine a sentence embedding took 191 ms (p50) with two threads and 33 ms with one.
+# One compute thread per model call in the action server and the gateway (the emotion model):
+# they share the machine with Rasa, and torch's default (a thread per core) makes each call wait
+# for busy cores; on the 2-core benchmark machine a sentence embedding took 191 ms (p50) with two
+# threads and 33 ms with one.
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
 
 
@@ -248,6 +249,7 @@ class Stack:
             {
                 **base_env,
                 "PYTHONPATH": str(PROJECT_ROOT),
+                **ONE_THREAD,
                 "RASA_URL": ",".join(f"http://127.0.0.1:{p}" for p in c.rasa_ports.values()),
                 "RASA_API_TOKEN": c.rasa_api_token,
             },

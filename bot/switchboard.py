@@ -26,7 +26,6 @@ from typing import Any, Protocol
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.emotion_signal import EmotionReading, EscalationRule
 from bot.guards import MAX_MESSAGE_CHARS, TOO_LONG, clean_text
 from bot.handback import FALLBACK_TEXT, Handback, HandbackTask
 from bot.identity import ShopperIdentities
@@ -54,7 +53,8 @@ from insight.conversations import (
     utcnow,
 )
 from insight.customer_cards import CustomerCard, CustomerCards
-from insight.emotion.base import EmotionDetector
+from insight.emotion.base import Emotion, EmotionDetector
+from insight.emotion.trajectory import EscalationReason, EscalationRule
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,12 @@ NO_AGENT_TEXT = (
     "and we'll get back to you."
 )
 SHOPPER_ASKED = "the shopper asked for a person"
+# Why the emotion rule queued a conversation, as the agent desk shows it.
+EMOTION_REASONS: dict[EscalationReason, str] = {
+    "acute_anger": "the shopper sounds angry",
+    "sustained_negative": "the shopper has sounded angry or frustrated for several messages",
+    "polarity_drop": "the shopper's mood fell sharply",
+}
 
 
 class Outbox(Protocol):
@@ -123,7 +129,7 @@ class _Held:
     client_id: str | None
     open_as_guest: bool = False
     stored: bool = False
-    felt: bool = False
+    reading: Emotion | None = None
     replies: list[dict[str, Any]] | None = None
 
 
@@ -189,7 +195,7 @@ class Switchboard:
         tokens: CustomerTokens,
         outbox: Outbox,
         escalation_rule: EscalationRule,
-        emotion: EmotionDetector | None = None,
+        emotion: EmotionDetector,
     ) -> None:
         self._conversations = conversations
         self._customers = customers
@@ -536,9 +542,9 @@ class Switchboard:
     def card(self, conversation: ConversationRecord) -> CustomerCard | None:
         return self._customers.card(conversation.customer_id) if conversation.customer_id else None
 
-    async def _read_emotion(self, text: str) -> EmotionReading | None:
-        if self._emotion is None:
-            return None
+    async def _read_emotion(self, text: str) -> Emotion | None:
+        """The message's emotion, read in a worker thread: the model's first use loads it and
+        each inference takes milliseconds of CPU, which must not hold up the event loop."""
         try:
             return await asyncio.to_thread(self._emotion.detect, text)
         except Exception:  # the signal is advisory: a failing detector must not lose the message
@@ -553,16 +559,10 @@ class Switchboard:
         *,
         payload: dict[str, Any] | None = None,
         client_id: str | None = None,
-        reading: EmotionReading | None = None,
+        reading: Emotion | None = None,
     ) -> MessageRecord:
         message, _ = self._conversations.add_message(
-            conversation_id,
-            sender,
-            text,
-            payload=payload,
-            client_id=client_id,
-            emotion=reading.label if reading else None,
-            emotion_confidence=round(float(reading.confidence), 3) if reading else None,
+            conversation_id, sender, text, payload=payload, client_id=client_id, emotion=reading
         )
         await self._outbox.to_conversation(
             conversation_id, "message", shopper_message_view(message)
@@ -589,7 +589,7 @@ class Switchboard:
             return [await self._store(conversation_id, "bot", EMPTY_REPLY)]
         if message.replies is None:
             try:
-                message.replies = await self._ask(conversation, forwarded)
+                message.replies = await self._ask(conversation, forwarded, message.reading)
             except RasaUnavailable as error:
                 if not error.maybe_delivered:
                     raise  # it never got there: hold it and send it again later
@@ -597,7 +597,7 @@ class Switchboard:
                 log.warning("no answer from Rasa for %s: %s", conversation_id, error)
                 message.replies = [{"text": SILENT_REPLY}]
         produced = await self._act_on(conversation, message.replies)
-        if message.felt and self._current_owner(conversation_id) is Owner.BOT:
+        if message.reading is not None and self._current_owner(conversation_id) is Owner.BOT:
             produced += await self._escalate_on_emotion(conversation)
         return produced
 
@@ -619,7 +619,7 @@ class Switchboard:
                 client_id=message.client_id,
                 reading=reading,
             )
-            message.felt = reading is not None
+            message.reading = reading
         message.stored = True
         return True
 
@@ -639,22 +639,31 @@ class Switchboard:
             payload=None,
             emotion=None,
             emotion_confidence=None,
+            emotion_polarity=None,
             client_id=None,
             created_at=utcnow(),
         )
         await self._outbox.to_conversation(conversation_id, "message", shopper_message_view(notice))
         return notice
 
-    async def _ask(self, conversation: ConversationRecord, text: str) -> list[dict[str, Any]]:
+    async def _ask(
+        self, conversation: ConversationRecord, text: str, reading: Emotion | None = None
+    ) -> list[dict[str, Any]]:
         """The assistant's replies; when it answers with nothing at all (an action failed, the
-        action server is down), a polite word instead of silence."""
+        action server is down), a polite word instead of silence.
+
+        The metadata is the gateway's alone (shoppers send text, never metadata): the verified
+        customer and the emotion read from the message, so the action server need not read it
+        again.
+        """
+        metadata: dict[str, Any] = {"customer_id": conversation.customer_id}
+        if reading is not None:
+            metadata["emotion"] = reading.to_metadata()
         await self._outbox.to_conversation(
             conversation.id, "typing", {"who": "assistant", "on": True}
         )
         try:
-            replies = await self._assistant.send(
-                conversation.id, text, {"customer_id": conversation.customer_id}
-            )
+            replies = await self._assistant.send(conversation.id, text, metadata)
         finally:
             await self._outbox.to_conversation(
                 conversation.id, "typing", {"who": "assistant", "on": False}
@@ -690,12 +699,13 @@ class Switchboard:
         return produced
 
     async def _escalate_on_emotion(self, conversation: ConversationRecord) -> list[MessageRecord]:
-        window = self._conversations.recent(conversation.id, "shopper", 10)
-        trajectory = [_Reading(m.emotion, m.emotion_confidence or 0.0) for m in window if m.emotion]
-        reason = self._rule.check(trajectory)
+        """Queue the conversation when insight's escalation rule fires on the stored readings
+        (after the assistant has answered: the shopper still gets the answer)."""
+        trajectory = self._conversations.shopper_emotions(conversation.id, self._rule.window)
+        reason = trajectory.escalation(self._rule).reason
         if reason is None:
             return []
-        return await self._escalate(conversation, reason, "emotion", 0.5)
+        return await self._escalate(conversation, EMOTION_REASONS[reason], "emotion", 0.5)
 
     async def _escalate(
         self, conversation: ConversationRecord, reason: str, source: str, requested: float
@@ -787,9 +797,3 @@ class Switchboard:
         await self._outbox.to_conversation(
             conversation_id, "status", status_view(conversation, position)
         )
-
-
-@dataclass(frozen=True)
-class _Reading:
-    label: str
-    confidence: float

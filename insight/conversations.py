@@ -23,6 +23,8 @@ from insight.db.models import (
     ConversationOwner,
     Ticket,
 )
+from insight.emotion.base import Emotion, as_label
+from insight.emotion.trajectory import EmotionTrajectory
 
 SENDERS = frozenset({"shopper", "bot", "agent", "system"})
 
@@ -55,6 +57,7 @@ class MessageRecord:
     payload: dict[str, Any] | None
     emotion: str | None
     emotion_confidence: float | None
+    emotion_polarity: float | None
     client_id: str | None
     created_at: datetime
 
@@ -119,8 +122,18 @@ def _message(row: ConversationMessage) -> MessageRecord:
         payload=row.payload,
         emotion=row.emotion,
         emotion_confidence=row.emotion_confidence,
+        emotion_polarity=row.emotion_polarity,
         client_id=row.client_id,
         created_at=row.created_at,
+    )
+
+
+def _reading(row: ConversationMessage) -> Emotion:
+    """A stored reading; messages stored before polarity was kept count as neutral in it."""
+    return Emotion(
+        as_label(row.emotion or "neutral"),
+        row.emotion_confidence or 0.0,
+        row.emotion_polarity or 0.0,
     )
 
 
@@ -267,12 +280,12 @@ class ConversationRepository:
         text: str,
         *,
         payload: dict[str, Any] | None = None,
-        emotion: str | None = None,
-        emotion_confidence: float | None = None,
+        emotion: Emotion | None = None,
         client_id: str | None = None,
     ) -> tuple[MessageRecord, bool]:
-        """Store one message; returns it and whether it is new. A ``client_id`` seen before in
-        this conversation returns the message stored the first time (a re-sent message)."""
+        """Store one message (with the emotion read from it, if any); returns it and whether it
+        is new. A ``client_id`` seen before in this conversation returns the message stored the
+        first time (a re-sent message)."""
         if sender not in SENDERS:
             raise ValueError(f"unknown sender {sender!r}")
         if client_id is not None:
@@ -285,8 +298,9 @@ class ConversationRepository:
             sender=sender,
             text=text,
             payload=payload,
-            emotion=emotion,
-            emotion_confidence=emotion_confidence,
+            emotion=emotion.label if emotion else None,
+            emotion_confidence=round(emotion.confidence, 3) if emotion else None,
+            emotion_polarity=round(emotion.polarity, 3) if emotion else None,
             client_id=client_id,
             created_at=now,
         )
@@ -343,6 +357,21 @@ class ConversationRepository:
                 .limit(limit)
             ).all()
             return [_message(row) for row in reversed(rows)]
+
+    def shopper_emotions(self, conversation_id: str, limit: int) -> EmotionTrajectory:
+        """The emotions read from the shopper's last ``limit`` messages that have one."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ConversationMessage)
+                .where(
+                    ConversationMessage.conversation_id == conversation_id,
+                    ConversationMessage.sender == "shopper",
+                    ConversationMessage.emotion.is_not(None),
+                )
+                .order_by(ConversationMessage.id.desc())
+                .limit(limit)
+            ).all()
+            return EmotionTrajectory(tuple(_reading(row) for row in reversed(rows)))
 
     # -- notes and tickets -----------------------------------------------------------------
 

@@ -95,12 +95,15 @@ def tracker(
     *,
     slots: dict[str, Any] | None = None,
     customer_id: int | None = None,
+    metadata: dict[str, Any] | None = None,
     events: Sequence[dict[str, Any]] = (),
     active_loop: str | None = None,
     sender_id: str = "shopper-1",
 ) -> Tracker:
-    """A tracker whose latest message is ``text``; ``customer_id`` goes into its metadata."""
-    metadata = {"customer_id": customer_id} if customer_id is not None else {}
+    """A tracker whose latest message is ``text``; ``customer_id`` goes into its ``metadata``."""
+    metadata = dict(metadata or {})
+    if customer_id is not None:
+        metadata["customer_id"] = customer_id
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},

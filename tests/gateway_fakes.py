@@ -11,13 +11,14 @@ from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.desk_auth import DeskSessions
-from bot.emotion_signal import RepeatedNegativeEmotion
 from bot.rasa_client import RasaUnavailable, UnknownIntent
 from bot.services import GatewayServices
 from bot.tokens import CustomerTokens
 from insight.agents import AgentRepository
 from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
+from insight.emotion.base import KeywordEmotionDetector
+from insight.emotion.trajectory import EscalationRule
 
 Reply = list[dict[str, Any]]
 TOKEN_SECRET = "shop-token-secret-long-enough-for-hs256"
@@ -99,7 +100,8 @@ class RecordingOutbox:
 def gateway_services(
     sessions: sessionmaker[Session], assistant: FakeAssistant, secret: str = TOKEN_SECRET
 ) -> GatewayServices:
-    """The gateway's services over ``sessions`` with a scripted assistant and cheap hashing."""
+    """The gateway's services over ``sessions`` with a scripted assistant, cheap hashing and the
+    keyword emotion detector."""
     return GatewayServices(
         conversations=ConversationRepository(sessions),
         customers=CustomerCards(sessions),
@@ -107,6 +109,6 @@ def gateway_services(
         assistant=assistant,
         tokens=CustomerTokens(secret),
         desk_sessions=DeskSessions("desk-secret-long-enough-for-hmac-sha256"),
-        escalation_rule=RepeatedNegativeEmotion(),
-        emotion=None,
+        escalation_rule=EscalationRule(),
+        emotion=KeywordEmotionDetector(),
     )

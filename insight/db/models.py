@@ -278,6 +278,7 @@ class ConversationMessage(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     emotion: Mapped[str | None] = mapped_column(String(24))
     emotion_confidence: Mapped[float | None] = mapped_column()
+    emotion_polarity: Mapped[float | None] = mapped_column()  # −1 negative … +1 positive
     client_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
 

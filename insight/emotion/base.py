@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, get_args
+from typing import Any, Literal, Protocol, TypeGuard, get_args
 
 EmotionLabel = Literal[
     "anger", "frustration", "anxiety", "confusion", "sadness", "gratitude", "neutral"
@@ -33,6 +34,24 @@ class Emotion:
     confidence: float
     polarity: float
     scores: Mapping[EmotionLabel, float] = field(default_factory=dict, hash=False)
+
+    def to_metadata(self) -> dict[str, Any]:
+        """The reading as the gateway passes it on with the message (JSON, no scores)."""
+        return {
+            "label": self.label,
+            "confidence": round(self.confidence, 3),
+            "polarity": round(self.polarity, 3),
+        }
+
+    @classmethod
+    def from_metadata(cls, value: object) -> Emotion | None:
+        """The reading :meth:`to_metadata` wrote; None when absent or not a valid reading."""
+        if not isinstance(value, Mapping) or value.get("label") not in LABELS:
+            return None
+        confidence, polarity = value.get("confidence"), value.get("polarity")
+        if _number_within(confidence, 0.0, 1.0) and _number_within(polarity, -1.0, 1.0):
+            return cls(as_label(str(value["label"])), float(confidence), float(polarity))
+        return None
 
 
 class EmotionDetector(Protocol):
@@ -86,6 +105,12 @@ class KeywordEmotionDetector:
         rest = (1.0 - confidence) / (len(LABELS) - 1)
         scores = {name: confidence if name == label else rest for name in LABELS}
         return Emotion(label, confidence, _FAKE_POLARITY[label], scores)
+
+
+def _number_within(value: object, low: float, high: float) -> TypeGuard[int | float]:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and low <= value <= high
 
 
 def _contains(text: str, word: str) -> bool:

@@ -39,6 +39,10 @@ class EscalationRule:
 
     Only the latest turn can trigger: a shopper who was furious and has calmed down is not
     escalated again, so the signal is worth acting on each time it fires.
+
+    This is the one rule for "the shopper's mood calls for a person": the gateway applies it to
+    the readings it stored and queues the conversation; the assistant's tone reads
+    :meth:`hostile` (``insight.support.mood``).
     """
 
     acute_anger_confidence: float = 0.9
@@ -48,6 +52,15 @@ class EscalationRule:
     drop_floor: float = -0.5
     drop_window: int = 3
 
+    @property
+    def window(self) -> int:
+        """How many of the latest turns :meth:`evaluate` reads."""
+        return max(1, self.sustained_turns, self.drop_window)
+
+    def hostile(self, turn: Emotion) -> bool:
+        """Anger or frustration, confidently: what a sustained escalation is made of."""
+        return turn.label in HOSTILE_LABELS and turn.confidence >= self.sustained_confidence
+
     def evaluate(self, turns: Sequence[Emotion]) -> Escalation:
         if not turns:
             return Escalation(False)
@@ -55,10 +68,7 @@ class EscalationRule:
         if latest.label == "anger" and latest.confidence >= self.acute_anger_confidence:
             return Escalation(True, "acute_anger")
         recent = turns[-self.sustained_turns :]
-        if len(recent) == self.sustained_turns and all(
-            turn.label in HOSTILE_LABELS and turn.confidence >= self.sustained_confidence
-            for turn in recent
-        ):
+        if len(recent) == self.sustained_turns and all(self.hostile(turn) for turn in recent):
             return Escalation(True, "sustained_negative")
         earlier = turns[-self.drop_window : -1]
         if (

@@ -11,10 +11,10 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.emotion_signal import RepeatedNegativeEmotion
 from bot.handback import FALLBACK_TEXT, Handback, HandbackTask
 from bot.ownership import Owner
 from bot.switchboard import (
+    EMOTION_REASONS,
     NO_AGENT_TEXT,
     QUEUED_TEXT,
     UNAVAILABLE_REPLY,
@@ -26,7 +26,8 @@ from bot.tokens import CustomerTokens
 from insight.agents import AgentAccount, AgentRepository
 from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
-from insight.emotion.base import KeywordEmotionDetector
+from insight.emotion.base import Emotion, EmotionDetector, KeywordEmotionDetector
+from insight.emotion.trajectory import EscalationRule
 from tests.factories import ShopFixture
 from tests.gateway_fakes import FakeAssistant, RecordingOutbox
 
@@ -68,7 +69,7 @@ def build_board(
     customers: CustomerCards,
     assistant: FakeAssistant,
     outbox: RecordingOutbox,
-    emotion: KeywordEmotionDetector | None = None,
+    emotion: EmotionDetector | None = None,
 ) -> Switchboard:
     return Switchboard(
         conversations=conversations,
@@ -76,8 +77,8 @@ def build_board(
         assistant=assistant,
         tokens=CustomerTokens(SECRET),
         outbox=outbox,
-        escalation_rule=RepeatedNegativeEmotion(),
-        emotion=emotion,
+        escalation_rule=EscalationRule(),
+        emotion=emotion or KeywordEmotionDetector(),
     )
 
 
@@ -116,14 +117,25 @@ async def test_a_shopper_message_reaches_rasa_with_the_verified_customer_and_is_
 
     replies = await rig.board.shopper_message(session.conversation.id, "where is my order?", "c-1")
 
+    reading = {"label": "neutral", "confidence": 0.6, "polarity": 0.0}
     assert rig.assistant.sent == [
-        (session.conversation.id, "where is my order?", {"customer_id": shop.ada_id})
+        (
+            session.conversation.id,
+            "where is my order?",
+            {"customer_id": shop.ada_id, "emotion": reading},
+        )
     ]
     assert [m.text for m in replies] == ["echo: where is my order?"]
     assert rig.texts(session.conversation.id) == [
         ("shopper", "where is my order?"),
         ("bot", "echo: where is my order?"),
     ]
+    stored = rig.conversations.transcript(session.conversation.id)[0]
+    assert (stored.emotion, stored.emotion_confidence, stored.emotion_polarity) == (
+        "neutral",
+        0.6,
+        0.0,
+    )
 
 
 async def test_typed_intent_commands_are_neutralised_before_rasa(rig: Rig) -> None:
@@ -215,23 +227,80 @@ async def test_the_shopper_asking_for_a_person_queues_the_conversation(rig: Rig)
     assert rig.assistant.events == [("conv-1", "pause")]
 
 
-async def test_repeated_frustration_escalates_through_the_emotion_signal(rig: Rig) -> None:
-    board = build_board(
-        rig.conversations, rig.customers, rig.assistant, rig.outbox, KeywordEmotionDetector()
-    )
+async def test_repeated_frustration_escalates_by_insights_rule(rig: Rig) -> None:
     rig.conversations.open("conv-1", None)
 
-    await board.shopper_message("conv-1", "where is my parcel", "c-1")
-    await board.shopper_message("conv-1", "seriously, still nothing", "c-2")
+    await rig.board.shopper_message("conv-1", "seriously, still nothing", "c-1")
+    await rig.board.shopper_message("conv-1", "where is my parcel", "c-2")
+    await rig.board.shopper_message("conv-1", "I am waiting again!", "c-3")
     assert rig.conversations.get("conv-1").owner is Owner.BOT  # type: ignore[union-attr]
-    await board.shopper_message("conv-1", "I am waiting again!", "c-3")
+    replies = await rig.board.shopper_message("conv-1", "ugh, still no parcel", "c-4")
 
     conversation = rig.conversations.get("conv-1")
     assert conversation is not None and conversation.owner is Owner.QUEUED
     assert conversation.escalation_source == "emotion"
-    assert "frustration" in (conversation.escalation_reason or "")
+    assert conversation.escalation_reason == EMOTION_REASONS["sustained_negative"]
+    assert [m.text for m in replies] == ["echo: ugh, still no parcel", QUEUED_TEXT]
     emotions = [m.emotion for m in rig.conversations.transcript("conv-1") if m.sender == "shopper"]
-    assert emotions == ["neutral", "frustration", "frustration"]
+    assert emotions == ["frustration", "neutral", "frustration", "frustration"]
+    assert rig.assistant.events == [("conv-1", "pause")]
+
+
+class _Scripted:
+    """Reads each message as the next emotion of a script."""
+
+    def __init__(self, *readings: Emotion) -> None:
+        self.readings = list(readings)
+
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
+    def detect(self, text: str) -> Emotion:
+        return self.readings.pop(0)
+
+
+async def test_acute_anger_and_a_sharp_drop_in_mood_escalate_too(rig: Rig) -> None:
+    angry = Emotion("anger", 0.95, -0.9)
+    content, upset = Emotion("gratitude", 0.9, 0.8), Emotion("sadness", 0.8, -0.7)
+    board = build_board(
+        rig.conversations, rig.customers, rig.assistant, rig.outbox, _Scripted(angry)
+    )
+    rig.conversations.open("conv-1", None)
+    rig.conversations.open("conv-2", None)
+
+    await board.shopper_message("conv-1", "you lost my order", "c-1")
+    board = build_board(
+        rig.conversations, rig.customers, rig.assistant, rig.outbox, _Scripted(content, upset)
+    )
+    await board.shopper_message("conv-2", "that sorts it", "c-1")
+    await board.shopper_message("conv-2", "no wait, it's the wrong one", "c-2")
+
+    reasons = [rig.conversations.get(c) for c in ("conv-1", "conv-2")]
+    assert [(r.owner, r.escalation_reason) for r in reasons if r] == [
+        (Owner.QUEUED, EMOTION_REASONS["acute_anger"]),
+        (Owner.QUEUED, EMOTION_REASONS["polarity_drop"]),
+    ]
+
+
+class _Broken:
+    def warm_up(self) -> None:
+        raise FileNotFoundError("no emotion model")
+
+    def detect(self, text: str) -> Emotion:
+        raise FileNotFoundError("no emotion model")
+
+
+async def test_without_an_emotion_reading_the_message_is_still_stored_and_answered(
+    rig: Rig,
+) -> None:
+    board = build_board(rig.conversations, rig.customers, rig.assistant, rig.outbox, _Broken())
+    rig.conversations.open("conv-1", None)
+
+    replies = await board.shopper_message("conv-1", "this is a scam", "c-1")
+
+    assert [m.text for m in replies] == ["echo: this is a scam"]
+    assert rig.assistant.sent == [("conv-1", "this is a scam", {"customer_id": None})]
+    assert rig.conversations.transcript("conv-1")[0].emotion is None
 
 
 async def test_with_no_agent_online_the_shopper_can_leave_a_message_instead(rig: Rig) -> None:
@@ -297,6 +366,8 @@ async def test_an_agent_takes_over_and_the_shoppers_messages_go_to_the_agent(rig
         ("shopper", "are you a person?"),
         ("agent", "Yes, I'm Alice."),
     ]
+    # the desk's emotion timeline goes on while the agent holds the conversation
+    assert rig.conversations.transcript(conversation_id)[-2].emotion == "neutral"
     assert rig.outbox.statuses(conversation_id)[-1] == {
         "owner": "agent",
         "agent": "Alice",

@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app
-from bot.emotion_signal import RepeatedNegativeEmotion
 from bot.guards import TOO_LONG
 from bot.ownership import Owner
 from bot.switchboard import (
@@ -31,6 +30,8 @@ from insight.agents import AgentRepository
 from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
 from insight.db.engine import make_engine
+from insight.emotion.base import KeywordEmotionDetector
+from insight.emotion.trajectory import EscalationRule
 from insight.settings import Settings
 from tests.factories import ShopFixture
 from tests.gateway_fakes import FakeAssistant, RecordingOutbox, gateway_services
@@ -70,7 +71,8 @@ def rig(
         assistant=assistant,
         tokens=CustomerTokens(SECRET),
         outbox=outbox,
-        escalation_rule=RepeatedNegativeEmotion(),
+        escalation_rule=EscalationRule(),
+        emotion=KeywordEmotionDetector(),
     )
     unreachable = make_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'shop.db'}")
     conversations.open("conv-1", None)
@@ -86,7 +88,7 @@ async def test_messages_typed_while_rasa_is_down_are_answered_in_order_when_it_i
     rig.assistant.down = True
 
     first = await rig.board.shopper_message("conv-1", "where is my order?", "c-1")
-    second = await rig.board.shopper_message("conv-1", "it was a laptop", "c-2")
+    second = await rig.board.shopper_message("conv-1", "it was a laptop, thanks", "c-2")
     still_down = await rig.board.redeliver()
     rig.assistant.down = False
     delivered = await rig.board.redeliver()
@@ -96,13 +98,18 @@ async def test_messages_typed_while_rasa_is_down_are_answered_in_order_when_it_i
     assert still_down == 0
     assert delivered == 2
     assert rig.board.held() == 0
-    assert rig.assistant.texts_sent() == ["where is my order?", "it was a laptop"]
+    assert rig.assistant.texts_sent() == ["where is my order?", "it was a laptop, thanks"]
+    # each held message goes to the assistant with the emotion read when it arrived
+    assert [metadata["emotion"]["label"] for _, _, metadata in rig.assistant.sent] == [
+        "neutral",
+        "gratitude",
+    ]
     assert rig.texts("conv-1") == [
         ("shopper", "where is my order?"),
         ("bot", UNAVAILABLE_REPLY),
-        ("shopper", "it was a laptop"),
+        ("shopper", "it was a laptop, thanks"),
         ("bot", "echo: where is my order?"),
-        ("bot", "echo: it was a laptop"),
+        ("bot", "echo: it was a laptop, thanks"),
     ]
 
 

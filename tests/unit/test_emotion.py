@@ -72,6 +72,38 @@ def test_keywords_match_whole_words_only() -> None:
     assert KeywordEmotionDetector().detect("the ambassador edition").label == "neutral"
 
 
+# -------------------------------------------------------------------------------- metadata
+
+
+def test_a_reading_travels_in_message_metadata_without_its_scores() -> None:
+    read = Emotion("frustration", 0.87654, -0.61234, {"frustration": 0.87654})
+
+    sent = read.to_metadata()
+
+    assert sent == {"label": "frustration", "confidence": 0.877, "polarity": -0.612}
+    assert Emotion.from_metadata(sent) == Emotion("frustration", 0.877, -0.612)
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        None,
+        "anger",
+        [],
+        {},
+        {"label": "joy", "confidence": 0.9, "polarity": 0.5},
+        {"label": "anger", "confidence": "0.9", "polarity": -0.5},
+        {"label": "anger", "confidence": True, "polarity": -0.5},
+        {"label": "anger", "confidence": 1.5, "polarity": -0.5},
+        {"label": "anger", "confidence": 0.9, "polarity": -2},
+        {"label": "anger", "confidence": float("nan"), "polarity": 0.0},
+        {"label": "anger", "confidence": 0.9},
+    ],
+)
+def test_anything_but_a_valid_reading_in_metadata_is_no_reading(sent: object) -> None:
+    assert Emotion.from_metadata(sent) is None
+
+
 # -------------------------------------------------------------------------------- escalation
 
 
@@ -151,6 +183,13 @@ def test_the_drop_window_only_looks_back_three_turns() -> None:
 def test_acute_anger_takes_precedence_over_the_other_reasons() -> None:
     both = [turn("frustration", 0.9, 0.5), turn("anger", 0.97, -0.9)]
     assert RULE.evaluate(both).reason == "acute_anger"
+
+
+def test_the_rule_says_how_many_turns_it_reads_and_what_counts_as_hostile() -> None:
+    assert RULE.window == 3
+    assert EscalationRule(sustained_turns=5).window == 5
+    assert RULE.hostile(turn("frustration", 0.6)) and RULE.hostile(turn("anger", 0.7))
+    assert not RULE.hostile(turn("frustration", 0.59)) and not RULE.hostile(turn("sadness", 0.9))
 
 
 def test_thresholds_are_configurable() -> None:

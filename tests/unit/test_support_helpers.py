@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from insight.emotion.base import Emotion
+from insight.emotion.trajectory import EscalationRule
 from insight.support.address import PostalAddress, clean_address, clean_city, clean_postcode
 from insight.support.catalog import keywords, parse_budget
 from insight.support.csat import parse_score
 from insight.support.formatting import day, listing, money
 from insight.support.handoff import HandoffReason, handoff_request
 from insight.support.identity import find_email, find_order_number
-from insight.support.mood import assess
+from insight.support.mood import tone
 from insight.support.orders import RefundMethod, ReturnableLine, parse_refund_method, pick_line
 from insight.support.policies import return_window_days, shop_currency
 
@@ -143,16 +144,12 @@ def _emotion(label: str, confidence: float) -> Emotion:
     return Emotion(label, confidence, 0.0)  # type: ignore[arg-type]
 
 
-def test_mood_strong_anger_or_frustration_escalates_at_once_milder_upset_twice_running() -> None:
-    assert assess(_emotion("anger", 0.75), False, False).escalate
-    assert assess(_emotion("frustration", 0.9), False, False).escalate
-    once = assess(_emotion("frustration", 0.6), previously_upset=False, escalated=False)
-    assert (once.tone, once.escalate) == ("upset", False)
-    assert assess(_emotion("frustration", 0.6), previously_upset=True, escalated=False).escalate
-    calm = assess(_emotion("neutral", 0.6), previously_upset=True, escalated=True)
-    assert (calm.tone, calm.escalate) == ("calm", True)
-    assert assess(_emotion("anger", 0.3), False, False).tone == "calm"
-    assert not assess(_emotion("sadness", 0.99), True, False).escalate
+def test_the_tone_is_upset_for_what_the_escalation_rule_counts_as_hostile() -> None:
+    assert tone(_emotion("anger", 0.75)) == "upset"
+    assert tone(_emotion("frustration", 0.6)) == "upset"
+    assert tone(_emotion("frustration", 0.55)) == "calm"
+    assert tone(_emotion("sadness", 0.99)) == "calm"
+    assert tone(_emotion("anger", 0.75), EscalationRule(sustained_confidence=0.8)) == "calm"
 
 
 def test_handoff_priority_by_reason_and_mood() -> None:

@@ -52,56 +52,52 @@ def test_a_returning_customer_is_greeted_by_first_name_and_no_more(store: Store)
 
 
 class _Detector:
-    """Reads every message as the one emotion it was given."""
+    """Reads every message as the one emotion it was given, and counts the calls."""
 
     def __init__(self, label: str, confidence: float) -> None:
         self.reading = Emotion(label, confidence, 0.0)  # type: ignore[arg-type]
+        self.calls = 0
 
     def warm_up(self) -> None:
         """Nothing to load."""
 
     def detect(self, text: str) -> Emotion:
+        self.calls += 1
         return self.reading
 
 
-def _detect(store: Store, label: str, confidence: float) -> ActionDetectEmotion:
-    return ActionDetectEmotion(
-        lambda: replace(store.services, emotion=_Detector(label, confidence))
+def _detect(store: Store, detector: _Detector) -> ActionDetectEmotion:
+    return ActionDetectEmotion(lambda: replace(store.services, emotion=detector))
+
+
+def test_the_gateways_reading_in_the_metadata_sets_emotion_and_tone(store: Store) -> None:
+    detector = _Detector("neutral", 0.8)
+    reading = {"label": "anger", "confidence": 0.9, "polarity": -0.8}
+
+    events, _ = run(
+        _detect(store, detector),
+        tracker("this is a scam", "complain", metadata={"emotion": reading}),
     )
 
+    assert slot_events(events) == {"emotion": "anger", "tone": "upset"}
+    assert detector.calls == 0  # read once, in the gateway
 
-def test_every_message_sets_emotion_tone_and_escalation(store: Store) -> None:
-    calm, _ = run(
-        _detect(store, "neutral", 0.8), tracker("where is my order", "check_order_status")
+
+def test_without_a_valid_reading_the_action_reads_the_message_itself(store: Store) -> None:
+    detector = _Detector("frustration", 0.7)
+    forged = {"label": "furious", "confidence": 3, "polarity": 0}
+
+    direct, _ = run(_detect(store, detector), tracker("still waiting", "check_order_status"))
+    malformed, _ = run(
+        _detect(store, detector),
+        tracker("still waiting", "check_order_status", metadata={"emotion": forged}),
     )
-    angry, _ = run(_detect(store, "anger", 0.9), tracker("this is a scam", "complain"))
+    calm, _ = run(_detect(store, _Detector("frustration", 0.5)), tracker("hm", "deny"))
 
-    assert slot_events(calm) == {"emotion": "neutral", "tone": "calm", "escalation": False}
-    assert slot_events(angry) == {"emotion": "anger", "tone": "upset", "escalation": True}
-
-
-def test_mild_frustration_escalates_only_when_it_lasts(store: Store) -> None:
-    action = _detect(store, "frustration", 0.6)
-    text = "still waiting for my parcel"
-
-    once, _ = run(action, tracker(text, "check_order_status"))
-    calm_before = [_slot("tone", "calm"), {"event": "user", "text": "hi"}, _slot("tone", "calm")]
-    upset_before = [{"event": "user", "text": "ugh"}, _slot("tone", "upset")]
-    again, _ = run(action, tracker(text, "check_order_status", events=upset_before))
-    after_calm, _ = run(action, tracker(text, "check_order_status", events=calm_before))
-
-    assert slot_events(once) == {"emotion": "frustration", "tone": "upset", "escalation": False}
-    assert slot_events(again)["escalation"] is True
-    assert slot_events(after_calm)["escalation"] is False
-
-
-def test_escalation_stays_raised_until_a_person_is_offered(store: Store) -> None:
-    raised, _ = run(
-        ActionDetectEmotion(lambda: store.services),
-        tracker("ok", "affirm", slots={"escalation": True}),
-    )
-
-    assert slot_events(raised)["escalation"] is True
+    upset = {"emotion": "frustration", "tone": "upset"}
+    assert slot_events(direct) == slot_events(malformed) == upset
+    assert detector.calls == 2
+    assert slot_events(calm) == {"emotion": "frustration", "tone": "calm"}
 
 
 def test_button_payloads_leave_the_mood_alone(store: Store) -> None:
@@ -113,13 +109,13 @@ def test_button_payloads_leave_the_mood_alone(store: Store) -> None:
 # --- people ---------------------------------------------------------------------------------
 
 
-def test_offering_a_person_remembers_why_and_lowers_the_escalation() -> None:
+def test_offering_a_person_remembers_why() -> None:
     complaint, said = run(ActionOfferHuman(), tracker("this is unacceptable", "complain"))
-    upset, _ = run(ActionOfferHuman(), tracker(slots={"escalation": True}))
+    upset, _ = run(ActionOfferHuman(), tracker(slots={"tone": "upset"}))
     unsure, _ = run(ActionOfferHuman(), tracker("blorp", "nlu_fallback"))
 
     assert responses(said) == ["utter_offer_human"]
-    assert slot_events(complaint) == {"handoff_reason": "complaint", "escalation": False}
+    assert slot_events(complaint) == {"handoff_reason": "complaint"}
     assert slot_events(upset)["handoff_reason"] == "upset"
     assert slot_events(unsure)["handoff_reason"] == "not_understood"
 
