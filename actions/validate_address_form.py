@@ -27,24 +27,30 @@ class ValidateAddressForm(OrderFormValidation):
     def validate_address_street(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        return _cleaned("street", clean_street, value, dispatcher)
+        return _cleaned("address_street", clean_street, "utter_invalid_street", value, dispatcher)
 
     def validate_address_city(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        return _cleaned("city", clean_city, value, dispatcher)
+        return _cleaned("address_city", clean_city, "utter_invalid_city", value, dispatcher)
 
     def validate_address_postcode(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        return _cleaned("postcode", clean_postcode, value, dispatcher)
+        return _cleaned(
+            "address_postcode", clean_postcode, "utter_invalid_postcode", value, dispatcher
+        )
 
 
 def _cleaned(
-    part: str, clean: Callable[[str], str | None], value: Any, dispatcher: CollectingDispatcher
+    slot: str,
+    clean: Callable[[str], str | None],
+    reprompt: str,
+    value: Any,
+    dispatcher: CollectingDispatcher,
 ) -> Slots:
     """The address part as it will be stored, or an empty slot and a re-prompt saying why."""
     cleaned = clean(str(value or ""))
     if cleaned is None:
-        dispatcher.utter_message(response=f"utter_invalid_{part}")
-    return {f"address_{part}": cleaned}
+        dispatcher.utter_message(response=reprompt)
+    return {slot: cleaned}
