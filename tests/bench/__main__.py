@@ -8,7 +8,8 @@
    process's RSS sampled every 2 s throughout (``concurrency``).
 4. The insight libraries' own benchmarks: every ``python -m insight bench <name>`` command.
 
-``python -m tests.bench --help`` lists the knobs (``--minutes`` for longer runs per level).
+``python -m tests.bench --help`` lists the knobs (``--minutes`` for longer runs per level,
+``--latency-only`` for steps 1 and 2 alone).
 """
 
 from __future__ import annotations
@@ -82,6 +83,21 @@ def _insight_benches() -> dict[str, int]:
     return outcomes
 
 
+def _concurrency(
+    full: Stack, levels: list[int], level_s: float, token: Callable[[], str | None]
+) -> dict[str, Any]:
+    pids = {name: full.pid(name) for name in full.names}
+    rows = []
+    with RssSampler(pids) as sampler:
+        for users in levels:
+            print(f"{users} concurrent shoppers for {level_s:.0f} s …", flush=True)
+            level_started = time.monotonic()
+            row = asyncio.run(run_level(full.config.gateway_url, users, level_s, token))
+            row["rss_mb"] = sampler.since(level_started)
+            rows.append(row)
+    return {"concurrency": rows, "rss_over_time_mb": sampler.since(0.0)}
+
+
 def run(conversations: int, levels: list[int], level_s: float, insight: bool) -> dict[str, Any]:
     settings = Settings.from_env()
     base = StackConfig.from_env(settings)
@@ -118,17 +134,8 @@ def run(conversations: int, levels: list[int], level_s: float, insight: bool) ->
     finally:
         bare.stop()
     try:
-        pids = {name: full.pid(name) for name in full.names}
-        rows = []
-        with RssSampler(pids) as sampler:
-            for users in levels:
-                print(f"{users} concurrent shoppers for {level_s:.0f} s …", flush=True)
-                level_started = time.monotonic()
-                row = asyncio.run(run_level(full.config.gateway_url, users, level_s, token))
-                row["rss_mb"] = sampler.since(level_started)
-                rows.append(row)
-        results["concurrency"] = rows
-        results["rss_over_time_mb"] = sampler.since(0.0)
+        if levels:
+            results |= _concurrency(full, levels, level_s, token)
     finally:
         full.stop()
     for section, payload in results.items():
@@ -164,17 +171,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-insight", action="store_true", help="skip the insight libraries' own benchmarks"
     )
+    parser.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="start-up, memory and turn latency only: no concurrency levels, no insight benchmarks",
+    )
     args = parser.parse_args(argv)
     level_s = args.minutes * 60 if args.minutes is not None else args.seconds
-    levels = [int(n) for n in args.levels.split(",") if n.strip()]
-    results = run(args.conversations, levels, level_s, not args.no_insight)
+    levels = [] if args.latency_only else [int(n) for n in args.levels.split(",") if n.strip()]
+    results = run(args.conversations, levels, level_s, not (args.no_insight or args.latency_only))
     latency = results["turn_latency_ms"]
     print(
         f"\nturn latency p50/p95 ms: bare {latency['bare_rasa']['p50']}/"
         f"{latency['bare_rasa']['p95']}, ShopSense {latency['shopsense']['p50']}/"
-        f"{latency['shopsense']['p95']} (ratio {latency['ratio_p50']}/{latency['ratio_p95']})"
+        f"{latency['shopsense']['p95']} (ratio {latency['ratio_p50']}/{latency['ratio_p95']}); "
+        f"load average {latency['load_average_1m']}"
     )
-    for row in results["concurrency"]:
+    for row in results.get("concurrency", []):
         print(
             f"{row['users']:>4} shoppers: {row['turns_per_s']} turns/s, p50 {row['p50_ms']} ms, "
             f"p95 {row['p95_ms']} ms, {row['errors']} errors"

@@ -13,6 +13,7 @@ a shared machine. Both Rasa servers keep their trackers in a SQL (SQLite) tracke
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -41,6 +42,8 @@ class LatencyRun:
     shopsense_ms: list[float] = field(default_factory=list)
     by_line: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # the 1-minute load average when timing began and ended: other work on a shared machine
+    load_average: list[float] = field(default_factory=list)
 
     def add(self, line: str, bare_ms: float, shopsense_ms: float) -> None:
         self.bare_ms.append(bare_ms)
@@ -58,6 +61,7 @@ class LatencyRun:
             "ratio_p95": round(full["p95"] / bare["p95"], 2) if bare["p95"] else None,
             "turns": len(self.shopsense_ms),
             "errors": len(self.errors),
+            "load_average_1m": self.load_average,
             "p50_by_line": {
                 line: {"bare_rasa": percentiles(b)["p50"], "shopsense": percentiles(f)["p50"]}
                 for line, (b, f) in self.by_line.items()
@@ -75,7 +79,7 @@ async def run_latency(
     timeout_s: float = 60.0,
 ) -> LatencyRun:
     """``conversations`` conversations of ``lines``, each line timed on (a) then (b)."""
-    run = LatencyRun()
+    run = LatencyRun(load_average=[round(os.getloadavg()[0], 2)])
     async with httpx.AsyncClient(timeout=timeout_s) as rest:
         for number in range(conversations):
             sender = f"bench-{uuid.uuid4().hex[:12]}"
@@ -96,4 +100,5 @@ async def run_latency(
                     run.add(line, bare_ms, full_ms)
             finally:
                 await widget.close()
+    run.load_average.append(round(os.getloadavg()[0], 2))
     return run
