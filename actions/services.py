@@ -83,3 +83,11 @@ def build_services(settings: Settings) -> Services:
 def services() -> Services:
     """The process-wide services, built from the environment on first use."""
     return build_services(Settings.from_env())
+
+
+def warm_up(shop: Services) -> None:
+    """Load what a shopper's turn through the gateway may need before the first one comes: the
+    FAQ index and the recommender. The emotion model is left to load on first use: the gateway
+    sends its reading with every message, so only a message sent to Rasa directly needs it."""
+    shop.faq.warm_up()
+    shop.recommender.warm_up()

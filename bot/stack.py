@@ -12,6 +12,7 @@ tracker store and need a Redis lock store (``StackConfig.lock_store_url``).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -29,6 +30,8 @@ import httpx
 from insight.agents import DEMO_AGENT_PASSWORD, DEMO_AGENTS
 from insight.redaction import logging_config
 from insight.settings import PROJECT_ROOT, Settings
+
+log = logging.getLogger(__name__)
 
 
 class StackError(RuntimeError):
@@ -267,7 +270,23 @@ class Stack:
         deadline = launched + timeout_s
         for name in only:
             self._wait_healthy(self._processes[name], deadline)
+            if name == "actions":
+                self._warm_up_actions(deadline)  # while Rasa is still loading its model
             self.ready_after_s[name] = round(time.monotonic() - launched, 1)
+
+    def _warm_up_actions(self, deadline: float) -> None:
+        """Have the action server load its models now (``actions/warm_up.py``), not during the
+        first shopper's turn. If it cannot, the stack runs anyway: that turn loads them."""
+        call = {"next_action": "action_warm_up", "tracker": {"sender_id": "warm-up"}, "domain": {}}
+        try:
+            response = httpx.post(
+                f"{self.config.action_url}/webhook",
+                json=call,
+                timeout=max(1.0, deadline - time.monotonic()),
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            log.warning("the action server did not warm up (%r): its first turn will", error)
 
     def _launch(self, process: _Process) -> None:
         process.log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -76,6 +76,10 @@ class ProductQuery:
 
 
 class Recommender(Protocol):
+    def warm_up(self) -> None:
+        """Load whatever the recommender needs; the first suggestion loads it anyway."""
+        ...
+
     def suggest(self, query: ProductQuery, k: int = 3) -> list[Suggestion]:
         """Up to ``k`` products in stock that fit the query, best first, each with a reason."""
         ...
@@ -169,6 +173,9 @@ class CatalogRecommender:
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+
+    def warm_up(self) -> None:
+        """Nothing to load: every suggestion is a query."""
 
     def _ranked(self, query: Select[Product], k: int) -> list[ProductInfo]:
         sold = (

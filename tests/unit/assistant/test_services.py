@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from actions.services import build_services, clock
+from actions.warm_up import ActionWarmUp
+from insight.emotion.base import KeywordEmotionDetector
 from insight.emotion.detector import TransformerEmotionDetector
+from insight.faq.contracts import FakeFaqIndex
 from insight.faq.index import FaissFaqIndex
 from insight.profiles.refresh import BackgroundRefresh
 from insight.recommend.service import HybridRecommender
 from insight.settings import Settings
 from insight.support.catalog import CatalogRecommender
+from tests.action_kit import Store, run, tracker
 
 
 def _settings(tmp_path: Path, **extra: str) -> Settings:
@@ -42,3 +47,36 @@ def test_services_are_wired_from_settings_without_loading_any_model(tmp_path: Pa
     assert isinstance(built.support.profile_changes, BackgroundRefresh)  # refreshed off-turn
     assert built.support.today().isoformat() == "2026-11-20"
     assert built.currency == "EUR"
+
+
+class _Counting:
+    """Counts its warm-ups instead of loading anything."""
+
+    loaded = 0
+
+    def warm_up(self) -> None:
+        self.loaded += 1
+
+
+class _Faq(_Counting, FakeFaqIndex):
+    pass
+
+
+class _Recommender(_Counting, CatalogRecommender):
+    pass
+
+
+class _Emotion(_Counting, KeywordEmotionDetector):
+    pass
+
+
+def test_the_warm_up_action_loads_what_gateway_turns_need_and_leaves_emotion_alone(
+    store: Store,
+) -> None:
+    faq, recommender, emotion = _Faq([]), _Recommender(store.sessions), _Emotion()
+    shop = replace(store.services, faq=faq, recommender=recommender, emotion=emotion)
+
+    events, messages = run(ActionWarmUp(lambda: shop), tracker())
+
+    assert (events, messages) == ([], [])
+    assert (faq.loaded, recommender.loaded, emotion.loaded) == (1, 1, 0)
