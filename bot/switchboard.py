@@ -597,7 +597,11 @@ class Switchboard:
                 log.warning("no answer from Rasa for %s: %s", conversation_id, error)
                 message.replies = [{"text": SILENT_REPLY}]
         produced = await self._act_on(conversation, message.replies)
-        if message.reading is not None and self._current_owner(conversation_id) is Owner.BOT:
+        if (
+            message.reading is not None
+            and self._rule.may_fire(message.reading)
+            and self._current_owner(conversation_id) is Owner.BOT
+        ):
             produced += await self._escalate_on_emotion(conversation)
         return produced
 

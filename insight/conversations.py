@@ -285,13 +285,10 @@ class ConversationRepository:
     ) -> tuple[MessageRecord, bool]:
         """Store one message (with the emotion read from it, if any); returns it and whether it
         is new. A ``client_id`` seen before in this conversation returns the message stored the
-        first time (a re-sent message)."""
+        first time (a re-sent message): the unique constraint finds it, so a new message costs
+        no extra query."""
         if sender not in SENDERS:
             raise ValueError(f"unknown sender {sender!r}")
-        if client_id is not None:
-            existing = self.by_client_id(conversation_id, client_id)
-            if existing is not None:
-                return existing, False
         now = utcnow()
         row = ConversationMessage(
             conversation_id=conversation_id,

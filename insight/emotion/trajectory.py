@@ -61,8 +61,14 @@ class EscalationRule:
         """Anger or frustration, confidently: what a sustained escalation is made of."""
         return turn.label in HOSTILE_LABELS and turn.confidence >= self.sustained_confidence
 
+    def may_fire(self, latest: Emotion) -> bool:
+        """Whether a conversation whose latest turn is ``latest`` can escalate at all, whatever
+        came before (so a caller can skip reading the earlier turns)."""
+        acute = latest.label == "anger" and latest.confidence >= self.acute_anger_confidence
+        return acute or self.hostile(latest) or latest.polarity <= self.drop_floor
+
     def evaluate(self, turns: Sequence[Emotion]) -> Escalation:
-        if not turns:
+        if not turns or not self.may_fire(turns[-1]):
             return Escalation(False)
         latest = turns[-1]
         if latest.label == "anger" and latest.confidence >= self.acute_anger_confidence:

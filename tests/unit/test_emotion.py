@@ -192,6 +192,14 @@ def test_the_rule_says_how_many_turns_it_reads_and_what_counts_as_hostile() -> N
     assert not RULE.hostile(turn("frustration", 0.59)) and not RULE.hostile(turn("sadness", 0.9))
 
 
+def test_only_an_upset_latest_turn_may_fire_whatever_came_before() -> None:
+    assert RULE.may_fire(turn("anger", 0.95, 0.0))
+    assert RULE.may_fire(turn("frustration", 0.6, 0.0))
+    assert RULE.may_fire(turn("sadness", 0.7, -0.6))
+    assert not RULE.may_fire(turn("sadness", 0.7, -0.4))
+    assert not RULE.may_fire(turn("gratitude", 0.9, 0.9))
+
+
 def test_thresholds_are_configurable() -> None:
     strict = EscalationRule(acute_anger_confidence=0.99, sustained_turns=3)
     assert not strict.evaluate([turn("anger", 0.95), turn("anger", 0.95)])
