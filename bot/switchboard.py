@@ -17,7 +17,7 @@ import logging
 import re
 import secrets
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -89,12 +89,6 @@ NO_AGENT_TEXT = (
     "and we'll get back to you."
 )
 SHOPPER_ASKED = "the shopper asked for a person"
-# Why the emotion rule queued a conversation, as the agent desk shows it.
-EMOTION_REASONS: dict[EscalationReason, str] = {
-    "acute_anger": "the shopper sounds angry",
-    "sustained_negative": "the shopper has sounded angry or frustrated for several messages",
-    "polarity_drop": "the shopper's mood fell sharply",
-}
 
 
 class Outbox(Protocol):
@@ -179,6 +173,16 @@ class _Locks:
                 del self.held[conversation_id]
             else:
                 self.held[conversation_id] = (lock, users - 1)
+
+
+def emotion_reason(reason: EscalationReason, latest: Sequence[Emotion]) -> str:
+    """Why the emotion rule queued a conversation, as the agent desk shows it."""
+    if reason == "acute_anger":
+        return "the shopper sounds upset (very angry)"
+    if reason == "sustained_negative":
+        felt = ", ".join(sorted({turn.label for turn in latest}))
+        return f"the shopper sounds upset ({felt} in the last {len(latest)} messages)"
+    return "the shopper sounds upset (their mood fell sharply)"
 
 
 def new_conversation_id() -> str:
@@ -709,7 +713,8 @@ class Switchboard:
         reason = trajectory.escalation(self._rule).reason
         if reason is None:
             return []
-        return await self._escalate(conversation, EMOTION_REASONS[reason], "emotion", 0.5)
+        why = emotion_reason(reason, trajectory.turns[-self._rule.sustained_turns :])
+        return await self._escalate(conversation, why, "emotion", 0.5)
 
     async def _escalate(
         self, conversation: ConversationRecord, reason: str, source: str, requested: float

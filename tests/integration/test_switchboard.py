@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.handback import FALLBACK_TEXT, Handback, HandbackTask
 from bot.ownership import Owner
 from bot.switchboard import (
-    EMOTION_REASONS,
     NO_AGENT_TEXT,
     QUEUED_TEXT,
     UNAVAILABLE_REPLY,
@@ -239,7 +238,9 @@ async def test_repeated_frustration_escalates_by_insights_rule(rig: Rig) -> None
     conversation = rig.conversations.get("conv-1")
     assert conversation is not None and conversation.owner is Owner.QUEUED
     assert conversation.escalation_source == "emotion"
-    assert conversation.escalation_reason == EMOTION_REASONS["sustained_negative"]
+    assert conversation.escalation_reason == (
+        "the shopper sounds upset (frustration in the last 2 messages)"
+    )
     assert [m.text for m in replies] == ["echo: ugh, still no parcel", QUEUED_TEXT]
     emotions = [m.emotion for m in rig.conversations.transcript("conv-1") if m.sender == "shopper"]
     assert emotions == ["frustration", "neutral", "frustration", "frustration"]
@@ -277,8 +278,8 @@ async def test_acute_anger_and_a_sharp_drop_in_mood_escalate_too(rig: Rig) -> No
 
     reasons = [rig.conversations.get(c) for c in ("conv-1", "conv-2")]
     assert [(r.owner, r.escalation_reason) for r in reasons if r] == [
-        (Owner.QUEUED, EMOTION_REASONS["acute_anger"]),
-        (Owner.QUEUED, EMOTION_REASONS["polarity_drop"]),
+        (Owner.QUEUED, "the shopper sounds upset (very angry)"),
+        (Owner.QUEUED, "the shopper sounds upset (their mood fell sharply)"),
     ]
 
 
