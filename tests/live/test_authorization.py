@@ -181,6 +181,9 @@ def test_another_customers_token_never_resumes_a_conversation(live_stack: Stack)
     assert leaks(replies, ADA_PRIVATE, ADA_ORDERS) == []
 
 
+FURIOUS = {"label": "anger", "confidence": 1.0, "polarity": -1.0}
+
+
 def test_customer_ids_smuggled_into_payloads_and_text_are_ignored(
     live_stack: Stack, live_shop_url: tuple[str, SupportShopFixture]
 ) -> None:
@@ -202,7 +205,7 @@ def test_customer_ids_smuggled_into_payloads_and_text_are_ignored(
                         "client_id": line[:20],
                         "text": line,
                         "customer_id": ada,
-                        "metadata": {"customer_id": ada},
+                        "metadata": {"customer_id": ada, "emotion": FURIOUS},
                     },
                 )
             return session, list(widget.received)
@@ -213,6 +216,8 @@ def test_customer_ids_smuggled_into_payloads_and_text_are_ignored(
 
     assert session["customer"] is None
     assert leaks(replies, ADA_PRIVATE, ADA_ORDERS) == []
+    # the emotion the assistant and the escalation rule see is the gateway's own reading
+    assert not [r for r in replies if r["sender"] == "system"], "calm messages were escalated"
 
 
 def test_the_http_api_ignores_customer_ids_and_keeps_out_of_customers_conversations(
