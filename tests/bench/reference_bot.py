@@ -6,7 +6,7 @@ one rule and one story per intent answering with a plain response. So it does th
 dialogue work a ShopSense turn does, without custom actions, forms, the action server or the
 gateway. The stories matter: TED learns from stories only, and Rasa leaves a policy without
 training data out of the model, so a rules-only reference never ran the dialogue transformer
-that predicts every ShopSense action (about 20 ms of a turn on the 2-core benchmark machine).
+that predicts every ShopSense action.
 """
 
 from __future__ import annotations
