@@ -45,6 +45,8 @@ from insight.demo.seed import seed_demo_shop
 from insight.demo.skeleton import build_skeleton
 from insight.demo.taste import DEPARTMENTS, TasteModel
 from insight.repositories.orders import normalise_order_number
+from insight.settings import Settings
+from insight.support.policies import shop_currency
 
 SMALL_SHOP = 400
 TINY_SHOP = 120
@@ -153,6 +155,11 @@ def test_order_totals_add_up_their_lines(shop: Session) -> None:
         assert order.total == sum(line.unit_price * line.quantity for line in order.lines)
         assert all(line.unit_price == line.product.price for line in order.lines)
         assert len({line.product_id for line in order.lines}) == len(order.lines)
+
+
+def test_orders_are_in_the_currency_the_shop_quotes_its_prices_in(shop: Session) -> None:
+    currencies = set(shop.scalars(select(Order.currency).distinct()))
+    assert currencies == {shop_currency(Settings.from_env().knowledge_dir)}
 
 
 def test_shipments_exist_exactly_for_orders_that_left_the_warehouse(shop: Session) -> None:
