@@ -34,6 +34,18 @@
     }
   }
 
+  // "2024-09-16T12:27:49" as the shopper's browser writes dates ("16 Sept 2024, 12:27");
+  // a plain date ("2024-09-23") without a time. Anything unreadable is shown as it came.
+  function when(value) {
+    if (!value) return value;
+    const text = String(value);
+    const parsed = new Date(text.length === 10 ? text + "T00:00:00" : text);
+    if (isNaN(parsed.getTime())) return text;
+    const day = { day: "numeric", month: "short", year: "numeric" };
+    const options = text.length === 10 ? day : Object.assign({ hour: "2-digit", minute: "2-digit" }, day);
+    return new Intl.DateTimeFormat(undefined, options).format(parsed);
+  }
+
   function start(options) {
     let state = load();
     if (state.identity !== options.identity) {
@@ -242,8 +254,8 @@
       head.append(status);
       card.append(head);
       const facts = T.el("dl", "ssw-order-facts");
-      [["Placed", order.placed_at], ["Total", order.total ? money(order.total, order.currency) : null],
-        ["Carrier", order.carrier], ["Tracking", order.tracking_number], ["Expected", order.eta]]
+      [["Placed", when(order.placed_at)], ["Total", order.total ? money(order.total, order.currency) : null],
+        ["Carrier", order.carrier], ["Tracking", order.tracking_number], ["Expected", when(order.eta)]]
         .forEach(function (fact) {
           if (!fact[1]) return;
           facts.append(T.el("dt", "", fact[0]), T.el("dd", "", fact[1]));
@@ -259,7 +271,7 @@
       if (Array.isArray(order.events) && order.events.length) {
         const events = T.el("ol", "ssw-order-events");
         order.events.forEach(function (event) {
-          events.append(T.el("li", "", [event.when, event.where, event.what].filter(Boolean).join(" · ")));
+          events.append(T.el("li", "", [when(event.when), event.where, event.what].filter(Boolean).join(" · ")));
         });
         card.append(events);
       }

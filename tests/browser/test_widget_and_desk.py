@@ -102,6 +102,7 @@ def test_order_card_escalation_takeover_handback_and_reload(
     expect(card).to_contain_text("Order SS-100001")
     expect(card.get_by_test_id("order-status")).to_have_text("shipped")
     expect(card).to_contain_text("DHL123456")
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", card.inner_text())  # dates as people write them
     screenshot(page, "widget-order-card")
 
     _say(page, "can you recommend something?")
