@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Float, Select, cast, select, union_all
+from sqlalchemy import Engine, Float, cast, select, union_all
 from sqlalchemy.orm import QueryableAttribute
 
+from insight.db.frames import AnySelect, read_frame
 from insight.db.models import (
     BrowsingEvent,
     Conversation,
@@ -27,7 +28,6 @@ from insight.db.models import (
     Ticket,
 )
 
-AnySelect = Select[*tuple[Any, ...]]
 CANCELLED = "cancelled"
 _REVIEW_TYPES = {
     "review_id": np.int64,
@@ -70,15 +70,6 @@ class ShopFrames:
         )
 
 
-def _read(engine: Engine, query: AnySelect, datetimes: Sequence[str]) -> pd.DataFrame:
-    with engine.connect() as connection:
-        result = connection.execute(query)
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    for column in datetimes:
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
-    return frame
-
-
 def _only(
     query: AnySelect, column: QueryableAttribute[Any], ids: Sequence[int] | None
 ) -> AnySelect:
@@ -87,7 +78,7 @@ def _only(
 
 def load_frames(engine: Engine, customer_ids: Sequence[int] | None = None) -> ShopFrames:
     """Read the shop (or only ``customer_ids``' rows; the catalogue is always read whole)."""
-    customers = _read(
+    customers = read_frame(
         engine,
         _only(
             select(Customer.id.label("customer_id"), Customer.created_at),
@@ -96,7 +87,7 @@ def load_frames(engine: Engine, customer_ids: Sequence[int] | None = None) -> Sh
         ),
         ["created_at"],
     )
-    orders = _read(
+    orders = read_frame(
         engine,
         _only(
             select(
@@ -113,7 +104,7 @@ def load_frames(engine: Engine, customer_ids: Sequence[int] | None = None) -> Sh
         ["placed_at"],
     )
     orders["status"] = orders["status"].astype(str)
-    lines = _read(
+    lines = read_frame(
         engine,
         _only(
             select(
@@ -128,7 +119,7 @@ def load_frames(engine: Engine, customer_ids: Sequence[int] | None = None) -> Sh
         ),
         [],
     )
-    products = _read(
+    products = read_frame(
         engine,
         select(
             Product.id.label("product_id"),
@@ -138,7 +129,7 @@ def load_frames(engine: Engine, customer_ids: Sequence[int] | None = None) -> Sh
         ),
         [],
     )
-    browsing = _read(
+    browsing = read_frame(
         engine,
         _only(
             select(BrowsingEvent.customer_id, BrowsingEvent.event_type, BrowsingEvent.occurred_at),
@@ -147,7 +138,7 @@ def load_frames(engine: Engine, customer_ids: Sequence[int] | None = None) -> Sh
         ),
         ["occurred_at"],
     )
-    reviews = _read(
+    reviews = read_frame(
         engine,
         _only(
             select(
@@ -163,7 +154,7 @@ def load_frames(engine: Engine, customer_ids: Sequence[int] | None = None) -> Sh
         ),
         ["created_at"],
     )
-    returns = _read(
+    returns = read_frame(
         engine,
         _only(
             select(Order.customer_id, Return.quantity, Return.created_at).join(
@@ -188,7 +179,7 @@ def load_frames(engine: Engine, customer_ids: Sequence[int] | None = None) -> Sh
         Ticket.customer_id,
         customer_ids,
     )
-    contacts = _read(engine, union_all(conversation_contacts, ticket_contacts), ["at"])  # type: ignore[arg-type]
+    contacts = read_frame(engine, union_all(conversation_contacts, ticket_contacts), ["at"])  # type: ignore[arg-type]
     frames = ShopFrames(
         customers=customers,
         orders=orders,
@@ -241,4 +232,4 @@ def load_brand_reviews(engine: Engine, brands: Sequence[str]) -> pd.DataFrame:
         .join(Product, Product.id == Review.product_id)
         .where(Product.brand.in_(list(brands)))
     )
-    return _read(engine, query, ["created_at"]).astype(_REVIEW_TYPES)
+    return read_frame(engine, query, ["created_at"]).astype(_REVIEW_TYPES)

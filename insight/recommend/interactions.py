@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, Float, cast, select
 
+from insight.db.frames import read_frame
 from insight.db.models import (
     BrowsingEvent,
     CustomerProfileRow,
@@ -79,14 +80,8 @@ class ShopInteractions:
         return digest.hexdigest()
 
 
-def _read(engine: Engine, query: object) -> pd.DataFrame:
-    with engine.connect() as connection:
-        result = connection.execute(query)  # type: ignore[call-overload]
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
 def load_interactions(engine: Engine) -> ShopInteractions:
-    products = _read(
+    products = read_frame(
         engine,
         select(
             Product.id.label("product_id"),
@@ -97,14 +92,14 @@ def load_interactions(engine: Engine) -> ShopInteractions:
             Product.description,
         ).order_by(Product.id),
     )
-    purchases = _read(
+    purchases = read_frame(
         engine,
         select(Order.customer_id, OrderLine.product_id, Order.placed_at.label("at"))
         .join(Order, Order.id == OrderLine.order_id)
         .where(Order.status != OrderStatus.CANCELLED)
         .order_by(OrderLine.id),
     ).assign(kind=PURCHASE)
-    browsing = _read(
+    browsing = read_frame(
         engine,
         select(
             BrowsingEvent.customer_id,
@@ -120,20 +115,20 @@ def load_interactions(engine: Engine) -> ShopInteractions:
     )
     events = pd.concat([purchases, browsing], ignore_index=True)
     events["weight"] = events["kind"].map(EVENT_WEIGHTS).astype(np.float64)
-    returns = _read(
+    returns = read_frame(
         engine,
         select(Order.customer_id, OrderLine.product_id, Return.created_at.label("at"))
         .join(OrderLine, OrderLine.id == Return.order_line_id)
         .join(Order, Order.id == Return.order_id)
         .order_by(Return.id),
     )
-    segments = _read(
+    segments = read_frame(
         engine,
         select(CustomerProfileRow.customer_id, CustomerProfileRow.segment).order_by(
             CustomerProfileRow.customer_id
         ),
     )
-    sentiment = _read(
+    sentiment = read_frame(
         engine,
         select(
             ProductInsightRow.product_id,
