@@ -25,19 +25,20 @@ from bot.services import GatewayServices, bootstrap_agents, build_services
 from bot.sockets import SocketOutbox, register
 from bot.switchboard import DATABASE_DOWN, Switchboard
 from bot.widget_api import demo_router, shopper_router
-from insight.emotion.base import EmotionDetector
 from insight.settings import Settings
+from insight.understanding.message import MessageUnderstanding
 
 log = logging.getLogger(__name__)
 
 
-async def warm_up(emotion: EmotionDetector) -> None:
-    """Load the emotion model in a worker thread while the gateway already answers, so that the
-    first shopper message does not wait for it (it would load on first use anyway)."""
+async def warm_up(understanding: MessageUnderstanding) -> None:
+    """Load the understanding model and the FAQ index in a worker thread while the gateway
+    already answers, so that the first shopper message does not wait for them (they would load
+    on first use anyway)."""
     try:
-        await asyncio.to_thread(emotion.warm_up)
-    except Exception:  # messages are still stored and answered, without an emotion reading
-        log.exception("the emotion model could not be loaded")
+        await asyncio.to_thread(understanding.warm_up)
+    except Exception:  # messages are still stored and answered, without a reading
+        log.exception("the understanding model could not be loaded")
 
 
 def create_app(
@@ -57,14 +58,14 @@ def create_app(
         tokens=services.tokens,
         outbox=outbox,
         escalation_rule=services.escalation_rule,
-        emotion=services.emotion,
+        understanding=services.understanding,
     )
     register(server, outbox, switchboard, services.desk_sessions, services.agents, limits=limits)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         bootstrap_agents(services.agents, settings)
-        loading = asyncio.create_task(warm_up(services.emotion))
+        loading = asyncio.create_task(warm_up(services.understanding))
         redelivery = asyncio.create_task(switchboard.keep_redelivering())
         yield
         redelivery.cancel()

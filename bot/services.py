@@ -1,7 +1,9 @@
 """Composition root: builds the gateway's collaborators from settings, once per process.
 
-The emotion detector is insight's fine-tuned transformer; torch is imported when the services are
-built and the model loads on first use (``bot.app`` warms it up in a worker thread at start-up).
+Every shopper message is read once by insight's fine-tuned transformer (intent, emotion, and the
+FAQ index searched with the same pass's vector); torch and FAISS are imported when the services
+are built and the models load on first use (``bot.app`` warms them up in a worker thread at
+start-up).
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from insight.agents import AgentRepository, ensure_demo_agents
 from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
 from insight.db.engine import make_engine, make_sessionmaker
-from insight.emotion.base import EmotionDetector
 from insight.emotion.trajectory import EscalationRule
 from insight.settings import Settings
+from insight.understanding.message import MessageUnderstanding
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +34,13 @@ class GatewayServices:
     tokens: CustomerTokens
     desk_sessions: DeskSessions
     escalation_rule: EscalationRule
-    emotion: EmotionDetector
+    understanding: MessageUnderstanding
 
 
 def build_services(settings: Settings) -> GatewayServices:
     """The gateway's services over the (migrated) database and the Rasa server in ``settings``."""
-    from insight.emotion.detector import TransformerEmotionDetector
+    from insight.faq.index import FaissFaqIndex
+    from insight.understanding.reader import TransformerUnderstander
 
     sessions = make_sessionmaker(make_engine(settings.database_url))
     return GatewayServices(
@@ -48,7 +51,10 @@ def build_services(settings: Settings) -> GatewayServices:
         tokens=CustomerTokens(settings.customer_token_secret),
         desk_sessions=DeskSessions(settings.desk_session_secret),
         escalation_rule=EscalationRule(),
-        emotion=TransformerEmotionDetector(cache_dir=settings.cache_dir),
+        understanding=MessageUnderstanding(
+            TransformerUnderstander(cache_dir=settings.cache_dir),
+            FaissFaqIndex.from_settings(settings),
+        ),
     )
 
 

@@ -53,8 +53,9 @@ from insight.conversations import (
     utcnow,
 )
 from insight.customer_cards import CustomerCard, CustomerCards
-from insight.emotion.base import Emotion, EmotionDetector
+from insight.emotion.base import Emotion
 from insight.emotion.trajectory import EscalationReason, EscalationRule
+from insight.understanding.message import MessageUnderstanding, Understood
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ class _Held:
     client_id: str | None
     open_as_guest: bool = False
     stored: bool = False
-    reading: Emotion | None = None
+    reading: Understood | None = None
     replies: list[dict[str, Any]] | None = None
 
 
@@ -199,7 +200,7 @@ class Switchboard:
         tokens: CustomerTokens,
         outbox: Outbox,
         escalation_rule: EscalationRule,
-        emotion: EmotionDetector,
+        understanding: MessageUnderstanding,
     ) -> None:
         self._conversations = conversations
         self._customers = customers
@@ -207,7 +208,7 @@ class Switchboard:
         self._identities = ShopperIdentities(tokens, customers)
         self._outbox = outbox
         self._rule = escalation_rule
-        self._emotion = emotion
+        self._understanding = understanding
         self._locks = _Locks()
         self._held: dict[str, deque[_Held]] = {}
         self._notice_ids = itertools.count(1)
@@ -546,13 +547,16 @@ class Switchboard:
     def card(self, conversation: ConversationRecord) -> CustomerCard | None:
         return self._customers.card(conversation.customer_id) if conversation.customer_id else None
 
-    async def _read_emotion(self, text: str) -> Emotion | None:
-        """The message's emotion, read in a worker thread: the model's first use loads it and
-        each inference takes milliseconds of CPU, which must not hold up the event loop."""
+    async def _read(self, text: str) -> Understood | None:
+        """The message's reading (intent, emotion, FAQ hit), made in a worker thread: the
+        model's first use loads it and each pass takes milliseconds of CPU, which must not hold
+        up the event loop. What is read is what the assistant is sent (commands neutralised)."""
         try:
-            return await asyncio.to_thread(self._emotion.detect, text)
-        except Exception:  # the signal is advisory: a failing detector must not lose the message
-            log.exception("emotion detection failed")
+            return await asyncio.to_thread(
+                self._understanding.read, neutralise_commands(text) or text
+            )
+        except Exception:  # the reading is advisory: a failing model must not lose the message
+            log.exception("reading the message failed")
             return None
 
     async def _store(
@@ -603,7 +607,7 @@ class Switchboard:
         produced = await self._act_on(conversation, message.replies)
         if (
             message.reading is not None
-            and self._rule.may_fire(message.reading)
+            and self._rule.may_fire(message.reading.emotion)
             and self._current_owner(conversation_id) is Owner.BOT
         ):
             produced += await self._escalate_on_emotion(conversation)
@@ -619,13 +623,13 @@ class Switchboard:
         ):
             return False
         if message.text:
-            reading = await self._read_emotion(message.text)
+            reading = await self._read(message.text)
             await self._store(
                 conversation_id,
                 "shopper",
                 message.text,
                 client_id=message.client_id,
-                reading=reading,
+                reading=reading.emotion if reading else None,
             )
             message.reading = reading
         message.stored = True
@@ -655,18 +659,21 @@ class Switchboard:
         return notice
 
     async def _ask(
-        self, conversation: ConversationRecord, text: str, reading: Emotion | None = None
+        self, conversation: ConversationRecord, text: str, reading: Understood | None = None
     ) -> list[dict[str, Any]]:
         """The assistant's replies; when it answers with nothing at all (an action failed, the
         action server is down), a polite word instead of silence.
 
         The metadata is the gateway's alone (shoppers send text, never metadata): the verified
-        customer and the emotion read from the message, so the action server need not read it
-        again.
+        customer, whether a person could take over now, and the message's reading (intent
+        ranking for Rasa's ``bot.rasa_nlu`` component, emotion, FAQ hit), so that neither Rasa
+        nor the action server reads the message again.
         """
-        metadata: dict[str, Any] = {"customer_id": conversation.customer_id}
-        if reading is not None:
-            metadata["emotion"] = reading.to_metadata()
+        metadata: dict[str, Any] = {
+            "customer_id": conversation.customer_id,
+            "agents_available": self._outbox.agents_online() > 0,
+            **(reading.metadata() if reading is not None else {}),
+        }
         await self._outbox.to_conversation(
             conversation.id, "typing", {"who": "assistant", "on": True}
         )

@@ -17,8 +17,9 @@ from bot.tokens import CustomerTokens
 from insight.agents import AgentRepository
 from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
-from insight.emotion.base import KeywordEmotionDetector
 from insight.emotion.trajectory import EscalationRule
+from insight.understanding.contracts import KeywordUnderstander
+from insight.understanding.message import MessageUnderstanding
 
 Reply = list[dict[str, Any]]
 TOKEN_SECRET = "shop-token-secret-long-enough-for-hs256"
@@ -101,7 +102,7 @@ def gateway_services(
     sessions: sessionmaker[Session], assistant: FakeAssistant, secret: str = TOKEN_SECRET
 ) -> GatewayServices:
     """The gateway's services over ``sessions`` with a scripted assistant, cheap hashing and the
-    keyword emotion detector."""
+    keyword stand-in for the understanding model."""
     return GatewayServices(
         conversations=ConversationRepository(sessions),
         customers=CustomerCards(sessions),
@@ -110,5 +111,5 @@ def gateway_services(
         tokens=CustomerTokens(secret),
         desk_sessions=DeskSessions("desk-secret-long-enough-for-hmac-sha256"),
         escalation_rule=EscalationRule(),
-        emotion=KeywordEmotionDetector(),
+        understanding=MessageUnderstanding(KeywordUnderstander()),
     )

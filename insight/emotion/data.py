@@ -200,7 +200,7 @@ def _add_noise(rng: random.Random, text: str, label: EmotionLabel, emojis: Seque
         text = text[0].upper() + text[1:]
     if rng.random() < 0.25:
         for _ in range(rng.randint(1, 2)):
-            text = _typo(rng, text)
+            text = typo(rng, text)
     if rng.random() < 0.4:
         text = text.rstrip(".")
     if label in ("anger", "frustration") and rng.random() < 0.25:
@@ -212,7 +212,8 @@ def _add_noise(rng: random.Random, text: str, label: EmotionLabel, emojis: Seque
     return text
 
 
-def _typo(rng: random.Random, text: str) -> str:
+def typo(rng: random.Random, text: str) -> str:
+    """One typo in a word of four letters or more: two letters swapped, one dropped or doubled."""
     words = text.split(" ")
     candidates = [i for i, word in enumerate(words) if len(word) >= 4 and word.isalpha()]
     if not candidates:
@@ -280,7 +281,7 @@ def valence_class(valence: float) -> PolarityClass:
     return "neutral"
 
 
-def _stable_fraction(key: str) -> float:
+def stable_fraction(key: str) -> float:
     """A number in [0, 1) fixed by ``key``, for splits that do not depend on row order."""
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") / 2**64
 
@@ -289,7 +290,7 @@ def amazon_split(cache_dir: Path, test_fraction: float = 0.4) -> tuple[pd.DataFr
     """Amazon review sentences split by review (the id before ``_``): (train, test)."""
     frame = load_vader_sentences(cache_dir, "amazonReviewSnippets")
     review = frame["id"].str.split("_").str[0]
-    in_test = review.map(lambda key: _stable_fraction(f"amazon:{key}") < test_fraction)
+    in_test = review.map(lambda key: stable_fraction(f"amazon:{key}") < test_fraction)
     return frame[~in_test].reset_index(drop=True), frame[in_test].reset_index(drop=True)
 
 

@@ -23,7 +23,7 @@ Probabilities = npt.NDArray[np.float32]
 
 @dataclass(frozen=True)
 class _Loaded:
-    net: model.EmotionNet
+    net: model.MessageNet
     tokenizer: PreTrainedTokenizerBase
     meta: model.Meta
 
@@ -86,9 +86,9 @@ class TransformerEmotionDetector:
                     batch = model.tokenize(
                         loaded.tokenizer, texts[start : start + batch_size], loaded.meta.max_length
                     )
-                emotion_logits, polarity_logits = loaded.net(**batch)
-                emotions.append(emotion_logits.softmax(dim=-1).numpy())
-                polarities.append(polarity_logits.softmax(dim=-1).numpy())
+                logits = loaded.net(**batch)
+                emotions.append(logits.emotion.softmax(dim=-1).numpy())
+                polarities.append(logits.polarity.softmax(dim=-1).numpy())
         width = (len(loaded.meta.labels), len(loaded.meta.polarity_classes))
         return (
             np.concatenate(emotions).astype(np.float32)
@@ -102,21 +102,10 @@ class TransformerEmotionDetector:
     def detect_many(self, texts: Sequence[str]) -> list[Emotion]:
         emotion_probs, polarity_probs = self.predict_proba(texts)
         meta = self._load().meta
-        labels = [as_label(name) for name in meta.labels]
-        negative = meta.polarity_classes.index("negative")
-        positive = meta.polarity_classes.index("positive")
-        results = []
-        for emotion_row, polarity_row in zip(emotion_probs, polarity_probs, strict=True):
-            best = int(emotion_row.argmax())
-            results.append(
-                Emotion(
-                    label=labels[best],
-                    confidence=float(emotion_row[best]),
-                    polarity=float(polarity_row[positive] - polarity_row[negative]),
-                    scores={label: float(p) for label, p in zip(labels, emotion_row, strict=True)},
-                )
-            )
-        return results
+        return [
+            emotion_from(emotion_row, polarity_row, meta)
+            for emotion_row, polarity_row in zip(emotion_probs, polarity_probs, strict=True)
+        ]
 
     def detect(self, text: str) -> Emotion:
         if not text.strip():
@@ -124,3 +113,21 @@ class TransformerEmotionDetector:
                 "neutral", 1.0, 0.0, {label: float(label == "neutral") for label in LABELS}
             )
         return self.detect_many([text])[0]
+
+
+def emotion_from(
+    emotion_probs: npt.NDArray[np.float32],
+    polarity_probs: npt.NDArray[np.float32],
+    meta: model.Meta,
+) -> Emotion:
+    """The reading of one message from its emotion and polarity class probabilities."""
+    labels = [as_label(name) for name in meta.labels]
+    best = int(emotion_probs.argmax())
+    negative = meta.polarity_classes.index("negative")
+    positive = meta.polarity_classes.index("positive")
+    return Emotion(
+        label=labels[best],
+        confidence=float(emotion_probs[best]),
+        polarity=float(polarity_probs[positive] - polarity_probs[negative]),
+        scores={label: float(p) for label, p in zip(labels, emotion_probs, strict=True)},
+    )

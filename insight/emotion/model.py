@@ -1,4 +1,5 @@
-"""The network: the MiniLM encoder, mean pooling, an emotion head and a 3-class polarity head.
+"""The network: the MiniLM encoder, mean pooling and three heads (emotion, 3-class polarity,
+intent) over one shared pass.
 
 Saved as ``encoder/`` (``save_pretrained`` for the weights and the tokenizer), ``heads.pt`` and
 ``meta.json``; only the encoder architecture comes from ``transformers``, nothing from a hub.
@@ -10,9 +11,9 @@ import copy
 import json
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor, nn
@@ -29,9 +30,22 @@ def mean_pool(hidden: Tensor, attention_mask: Tensor) -> Tensor:
     return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
 
 
-class EmotionNet(nn.Module):
+class Logits(NamedTuple):
+    emotion: Tensor
+    polarity: Tensor
+    intent: Tensor
+
+
+class MessageNet(nn.Module):
+    """The fine-tuned encoder with one linear head per task on the mean-pooled output."""
+
     def __init__(
-        self, encoder: PreTrainedModel, emotions: int, polarities: int, dropout: float
+        self,
+        encoder: PreTrainedModel,
+        emotions: int,
+        polarities: int,
+        intents: int,
+        dropout: float,
     ) -> None:
         super().__init__()
         self.encoder = encoder
@@ -39,16 +53,19 @@ class EmotionNet(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.emotion_head = nn.Linear(hidden, emotions)
         self.polarity_head = nn.Linear(hidden, polarities)
+        self.intent_head = nn.Linear(hidden, intents)
 
-    def forward(self, input_ids: Tensor, attention_mask: Tensor) -> tuple[Tensor, Tensor]:
-        """Emotion logits and polarity logits for a padded batch."""
+    def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Logits:
+        """The three heads' logits for a padded batch."""
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         return self.classify(hidden, attention_mask)
 
-    def classify(self, hidden: Tensor, attention_mask: Tensor) -> tuple[Tensor, Tensor]:
+    def classify(self, hidden: Tensor, attention_mask: Tensor) -> Logits:
         """The heads on top of the encoder's last hidden states."""
         pooled = self.dropout(mean_pool(hidden, attention_mask))
-        return self.emotion_head(pooled), self.polarity_head(pooled)
+        return Logits(
+            self.emotion_head(pooled), self.polarity_head(pooled), self.intent_head(pooled)
+        )
 
 
 class _PassThrough(nn.Module):
@@ -89,12 +106,22 @@ def split_encoder(
 
 @dataclass(frozen=True)
 class Meta:
-    """What a saved model needs besides its weights to turn logits into answers."""
+    """What a saved model needs besides its weights to turn logits into answers.
+
+    ``intent_temperature`` divides the intent logits before the softmax (fitted on the validation
+    split, so confidences are calibrated); ``intent_threshold`` is the calibrated confidence below
+    which the top intent is not trusted (chosen on the same split). ``top_layers`` is how many of
+    the encoder's top layers were fine-tuned: the layers below are the packaged MiniLM's own.
+    """
 
     labels: tuple[str, ...]
     polarity_classes: tuple[str, ...]
+    intents: tuple[str, ...]
     max_length: int
     dropout: float
+    top_layers: int
+    intent_temperature: float
+    intent_threshold: float
     details: dict[str, Any]
 
 
@@ -136,51 +163,52 @@ def tokenize(
     return {"input_ids": encoded["input_ids"], "attention_mask": encoded["attention_mask"]}
 
 
-def load_base(model_dir: Path, meta: Meta) -> tuple[EmotionNet, PreTrainedTokenizerBase]:
+def load_base(model_dir: Path, meta: Meta) -> tuple[MessageNet, PreTrainedTokenizerBase]:
     """The pre-trained encoder with freshly initialised heads (the starting point of training)."""
     encoder = AutoModel.from_pretrained(str(model_dir))
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-    net = EmotionNet(encoder, len(meta.labels), len(meta.polarity_classes), meta.dropout)
+    net = MessageNet(
+        encoder, len(meta.labels), len(meta.polarity_classes), len(meta.intents), meta.dropout
+    )
     return net, tokenizer
 
 
-def save(net: EmotionNet, tokenizer: PreTrainedTokenizerBase, meta: Meta, folder: Path) -> None:
+def save(net: MessageNet, tokenizer: PreTrainedTokenizerBase, meta: Meta, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     net.encoder.save_pretrained(str(folder / ENCODER_FOLDER))
     tokenizer.save_pretrained(str(folder / ENCODER_FOLDER))
     heads = {
         "emotion": net.emotion_head.state_dict(),
         "polarity": net.polarity_head.state_dict(),
+        "intent": net.intent_head.state_dict(),
     }
     torch.save(heads, folder / HEADS_FILE)
-    (folder / META_FILE).write_text(
-        json.dumps(
-            {
-                "labels": list(meta.labels),
-                "polarity_classes": list(meta.polarity_classes),
-                "max_length": meta.max_length,
-                "dropout": meta.dropout,
-                "details": meta.details,
-            },
-            indent=2,
-        )
-        + "\n"
-    )
+    fields = {**asdict(meta), "details": meta.details}
+    (folder / META_FILE).write_text(json.dumps(fields, indent=2) + "\n")
 
 
-def load(folder: Path) -> tuple[EmotionNet, PreTrainedTokenizerBase, Meta]:
-    """A saved model in eval mode."""
+def load_meta(folder: Path) -> Meta:
     raw = json.loads((folder / META_FILE).read_text())
-    meta = Meta(
+    return Meta(
         labels=tuple(raw["labels"]),
         polarity_classes=tuple(raw["polarity_classes"]),
+        intents=tuple(raw["intents"]),
         max_length=int(raw["max_length"]),
         dropout=float(raw["dropout"]),
+        top_layers=int(raw["top_layers"]),
+        intent_temperature=float(raw["intent_temperature"]),
+        intent_threshold=float(raw["intent_threshold"]),
         details=dict(raw["details"]),
     )
+
+
+def load(folder: Path) -> tuple[MessageNet, PreTrainedTokenizerBase, Meta]:
+    """A saved model in eval mode."""
+    meta = load_meta(folder)
     net, tokenizer = load_base(folder / ENCODER_FOLDER, meta)
     heads = torch.load(folder / HEADS_FILE, weights_only=True)
     net.emotion_head.load_state_dict(heads["emotion"])
     net.polarity_head.load_state_dict(heads["polarity"])
+    net.intent_head.load_state_dict(heads["intent"])
     net.eval()
     return net, tokenizer, meta

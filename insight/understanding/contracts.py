@@ -8,24 +8,15 @@ so that neither Rasa nor the action server encodes the message again.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeGuard
+from typing import Any, Protocol
 
 import numpy as np
 
 from insight.embeddings import FakeEncoder, Vectors
-from insight.emotion.base import Emotion, KeywordEmotionDetector
-
-# How many intents of the ranking travel with a message (Rasa shows ten).
-RANKING_LENGTH = 10
-
-
-@dataclass(frozen=True)
-class IntentGuess:
-    name: str
-    confidence: float
+from insight.emotion.base import Emotion, EmotionDetector, KeywordEmotionDetector
+from insight.understanding.metadata import RANKING_LENGTH, IntentGuess
 
 
 @dataclass(frozen=True)
@@ -67,30 +58,6 @@ class Reading:
         }
 
 
-def intent_from_metadata(value: object) -> tuple[tuple[IntentGuess, ...], float] | None:
-    """The ranking and threshold ``Reading.intent_metadata`` wrote; None when invalid."""
-    if not isinstance(value, Mapping):
-        return None
-    ranking, threshold = value.get("ranking"), value.get("threshold")
-    if not isinstance(ranking, list) or not ranking or not _probability(threshold):
-        return None
-    guesses = []
-    for item in ranking:
-        if not isinstance(item, Mapping):
-            return None
-        name, confidence = item.get("name"), item.get("confidence")
-        if not isinstance(name, str) or not name or not _probability(confidence):
-            return None
-        guesses.append(IntentGuess(name, float(confidence)))
-    return tuple(guesses), float(threshold)
-
-
-def _probability(value: object) -> TypeGuard[int | float]:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return math.isfinite(value) and 0.0 <= value <= 1.0
-
-
 class Understander(Protocol):
     def warm_up(self) -> None:
         """Load the model; ``read`` calls it on first use anyway."""
@@ -102,18 +69,20 @@ class Understander(Protocol):
 
 
 class KeywordUnderstander:
-    """Deterministic stand-in for tests of other layers: keyword emotion, the hashing encoder,
-    and the first intent whose keyword the message contains (``None`` of them: no intents)."""
+    """Deterministic stand-in for tests of other layers: keyword emotion (or ``emotion``), the
+    hashing encoder, and the first intent whose keyword the message contains (no keywords: no
+    intents)."""
 
     def __init__(
         self,
         keywords: Mapping[str, Sequence[str]] | None = None,
         threshold: float = 0.5,
         dim: int = 64,
+        emotion: EmotionDetector | None = None,
     ) -> None:
         self.keywords = dict(keywords or {})
         self.threshold = threshold
-        self._emotion = KeywordEmotionDetector()
+        self._emotion = emotion or KeywordEmotionDetector()
         self._encoder = FakeEncoder(dim)
 
     def warm_up(self) -> None:

@@ -1,5 +1,5 @@
-"""The gateway as the browser tests run it: the real application, with insight's keyword emotion
-detector standing in for the trained one (``uvicorn tests.browser.gateway_app:create_app
+"""The gateway as the browser tests run it: the real application, with insight's keyword
+understander standing in for the trained model (``uvicorn tests.browser.gateway_app:create_app
 --factory``), so the emotion timeline and emotion escalation are predictable."""
 
 from __future__ import annotations
@@ -10,11 +10,14 @@ import socketio
 
 from bot.app import create_app as create_gateway
 from bot.services import build_services
-from insight.emotion.base import KeywordEmotionDetector
 from insight.settings import Settings
+from insight.understanding.contracts import KeywordUnderstander
+from insight.understanding.message import MessageUnderstanding
 
 
 def create_app() -> socketio.ASGIApp:
     settings = Settings.from_env()
-    services = replace(build_services(settings), emotion=KeywordEmotionDetector())
+    services = replace(
+        build_services(settings), understanding=MessageUnderstanding(KeywordUnderstander())
+    )
     return create_gateway(settings, services)

@@ -25,8 +25,10 @@ from bot.tokens import CustomerTokens
 from insight.agents import AgentAccount, AgentRepository
 from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
-from insight.emotion.base import Emotion, EmotionDetector, KeywordEmotionDetector
+from insight.emotion.base import Emotion, EmotionDetector
 from insight.emotion.trajectory import EscalationRule
+from insight.understanding.contracts import KeywordUnderstander
+from insight.understanding.message import MessageUnderstanding
 from tests.factories import ShopFixture
 from tests.gateway_fakes import FakeAssistant, RecordingOutbox
 
@@ -77,7 +79,7 @@ def build_board(
         tokens=CustomerTokens(SECRET),
         outbox=outbox,
         escalation_rule=EscalationRule(),
-        emotion=emotion or KeywordEmotionDetector(),
+        understanding=MessageUnderstanding(KeywordUnderstander(emotion=emotion)),
     )
 
 
@@ -121,7 +123,7 @@ async def test_a_shopper_message_reaches_rasa_with_the_verified_customer_and_is_
         (
             session.conversation.id,
             "where is my order?",
-            {"customer_id": shop.ada_id, "emotion": reading},
+            {"customer_id": shop.ada_id, "agents_available": True, "emotion": reading},
         )
     ]
     assert [m.text for m in replies] == ["echo: where is my order?"]
@@ -300,7 +302,9 @@ async def test_without_an_emotion_reading_the_message_is_still_stored_and_answer
     replies = await board.shopper_message("conv-1", "this is a scam", "c-1")
 
     assert [m.text for m in replies] == ["echo: this is a scam"]
-    assert rig.assistant.sent == [("conv-1", "this is a scam", {"customer_id": None})]
+    assert rig.assistant.sent == [
+        ("conv-1", "this is a scam", {"customer_id": None, "agents_available": True})
+    ]
     assert rig.conversations.transcript("conv-1")[0].emotion is None
 
 

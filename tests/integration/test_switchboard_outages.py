@@ -30,9 +30,10 @@ from insight.agents import AgentRepository
 from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
 from insight.db.engine import make_engine
-from insight.emotion.base import KeywordEmotionDetector
 from insight.emotion.trajectory import EscalationRule
 from insight.settings import Settings
+from insight.understanding.contracts import KeywordUnderstander
+from insight.understanding.message import MessageUnderstanding
 from tests.factories import ShopFixture
 from tests.gateway_fakes import FakeAssistant, RecordingOutbox, gateway_services
 
@@ -72,7 +73,7 @@ def rig(
         tokens=CustomerTokens(SECRET),
         outbox=outbox,
         escalation_rule=EscalationRule(),
-        emotion=KeywordEmotionDetector(),
+        understanding=MessageUnderstanding(KeywordUnderstander()),
     )
     unreachable = make_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'shop.db'}")
     conversations.open("conv-1", None)

@@ -179,6 +179,30 @@ def test_an_unsure_faq_says_so_and_offers_a_person(store: Store) -> None:
     assert events == [{"event": "followup", "timestamp": None, "name": "action_offer_human"}]
 
 
+def test_the_gateways_faq_hit_is_answered_without_searching_again(store: Store) -> None:
+    hit = {
+        "id": "shipping-norway",
+        "question": "Do you ship to Norway?",
+        "answer": "Yes, we ship to Norway in 3-5 working days.",
+        "score": 0.91,
+    }
+    action = ActionAnswerFaq(lambda: store.services)
+
+    sure, told = run(action, tracker("u ship to norway??", "ask_faq", metadata={"faq": [hit]}))
+    low = {"faq": [{**hit, "score": 0.2}]}
+    _, unsure = run(action, tracker("u ship to norway??", "ask_faq", metadata=low))
+    # a malformed hit is ignored: the action searches its own index
+    bad = {"faq": [{**hit, "score": "high"}]}
+    _, searched = run(
+        action, tracker("how many days do i have to return something", "ask_faq", metadata=bad)
+    )
+
+    assert [m["answer"] for m in told] == ["Yes, we ship to Norway in 3-5 working days."]
+    assert slot_events(sure) == {"task_resolved": True}
+    assert responses(unsure) == ["utter_faq_not_sure"]
+    assert searched[0]["answer"] == "You can return any item within 30 days of delivery."
+
+
 # --- CSAT -----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,47 @@
+"""The intent reading as it travels in a message's metadata, in plain Python.
+
+The Rasa server reads it (``bot.rasa_nlu``) in its own virtual environment, which has none of
+insight's dependencies: this module imports nothing but the standard library.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TypeGuard
+
+# How many intents of the ranking travel with a message (Rasa shows ten).
+RANKING_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class IntentGuess:
+    name: str
+    confidence: float
+
+
+def intent_from_metadata(value: object) -> tuple[tuple[IntentGuess, ...], float] | None:
+    """The ranking (best first) and threshold that ``Reading.intent_metadata`` wrote; None when
+    absent or malformed."""
+    if not isinstance(value, Mapping):
+        return None
+    ranking, threshold = value.get("ranking"), value.get("threshold")
+    if not isinstance(ranking, list) or not ranking or not _probability(threshold):
+        return None
+    guesses = []
+    for item in ranking:
+        if not isinstance(item, Mapping):
+            return None
+        name, confidence = item.get("name"), item.get("confidence")
+        if not isinstance(name, str) or not name or not _probability(confidence):
+            return None
+        guesses.append(IntentGuess(name, float(confidence)))
+    guesses.sort(key=lambda guess: -guess.confidence)
+    return tuple(guesses), float(threshold)
+
+
+def _probability(value: object) -> TypeGuard[int | float]:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and 0.0 <= value <= 1.0

@@ -1,0 +1,116 @@
+"""``TransformerUnderstander``: the one encoder pass per message behind ``Understander``.
+
+The fine-tuned model (``python -m insight build emotion``) changed only the encoder's top layers;
+the layers below are the packaged MiniLM's own. So one pass runs those shared lower layers once
+and then two tops on their output: the fine-tuned top feeds the intent, emotion and polarity
+heads, the packaged top gives the sentence embedding the FAQ index was built with. That is 8
+layer applications instead of the 12 of two separate encoders.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from transformers import AutoModel, PreTrainedModel, PreTrainedTokenizerBase
+from transformers.utils import logging as hf_logging
+
+from insight.embeddings import minilm_model_dir, normalise_rows
+from insight.emotion import model
+from insight.emotion.base import Emotion
+from insight.emotion.detector import emotion_from
+from insight.emotion.train import artefact_path
+from insight.settings import Settings
+from insight.understanding.contracts import Reading
+from insight.understanding.metadata import IntentGuess
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    net: model.MessageNet
+    tokenizer: PreTrainedTokenizerBase
+    meta: model.Meta
+    shared: PreTrainedModel  # the packaged lower layers (identical in both encoders)
+    tuned_top: PreTrainedModel
+    packaged_top: PreTrainedModel
+
+
+class TransformerUnderstander:
+    """Reads messages with the model the emotion build saved (the one matching today's data and
+    code unless ``model_dir`` names another). ``threads`` sets torch's intra-op threads when the
+    model loads (one suits one short message per call; see ``TransformerEmotionDetector``)."""
+
+    def __init__(
+        self, model_dir: Path | None = None, cache_dir: Path | None = None, threads: int | None = 1
+    ) -> None:
+        self.model_dir = model_dir
+        self.cache_dir = cache_dir
+        self.threads = threads
+        self._loaded: _Loaded | None = None
+        self._lock = threading.Lock()
+        self._tokenizer_lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        self._load()
+
+    def _load(self) -> _Loaded:
+        with self._lock:
+            if self._loaded is None:
+                folder = self.model_dir or artefact_path(
+                    self.cache_dir or Settings.from_env().cache_dir
+                )
+                if not (folder / model.META_FILE).exists():
+                    raise FileNotFoundError(
+                        f"no understanding model at {folder}; run `python -m insight build emotion`"
+                    )
+                if self.threads is not None:
+                    torch.set_num_threads(self.threads)
+                hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call, unused-ignore]
+                net, tokenizer, meta = model.load(folder)
+                shared, tuned_top = model.split_encoder(net.encoder, meta.top_layers)
+                packaged = AutoModel.from_pretrained(str(minilm_model_dir())).eval()
+                _, packaged_top = model.split_encoder(packaged, meta.top_layers)
+                self._loaded = _Loaded(net, tokenizer, meta, shared, tuned_top, packaged_top)
+            return self._loaded
+
+    def read(self, text: str) -> Reading:
+        return self.read_many([text])[0]
+
+    def read_many(self, texts: Sequence[str], batch_size: int = 64) -> list[Reading]:
+        loaded = self._load()
+        readings: list[Reading] = []
+        for start in range(0, len(texts), batch_size):
+            readings += self._read_batch(loaded, texts[start : start + batch_size])
+        return readings
+
+    @torch.inference_mode()
+    def _read_batch(self, loaded: _Loaded, texts: Sequence[str]) -> list[Reading]:
+        # an empty message still gets a reading (neutral, no intent worth trusting)
+        prepared = [text if text.strip() else "." for text in texts]
+        with self._tokenizer_lock:  # a fast tokenizer is not safe across threads
+            batch = model.tokenize(loaded.tokenizer, prepared, loaded.meta.max_length)
+        mask = batch["attention_mask"]
+        lower = loaded.shared(**batch).last_hidden_state
+        tuned = loaded.tuned_top(inputs_embeds=lower, attention_mask=mask).last_hidden_state
+        packaged = loaded.packaged_top(inputs_embeds=lower, attention_mask=mask).last_hidden_state
+        logits = loaded.net.classify(tuned, mask)
+        vectors = normalise_rows(model.mean_pool(packaged, mask).numpy())
+        emotions = logits.emotion.softmax(dim=-1).numpy()
+        polarities = logits.polarity.softmax(dim=-1).numpy()
+        intents = (logits.intent / loaded.meta.intent_temperature).softmax(dim=-1).numpy()
+        readings = []
+        for row, text in enumerate(texts):
+            emotion = (
+                emotion_from(emotions[row], polarities[row], loaded.meta)
+                if text.strip()
+                else Emotion("neutral", 1.0, 0.0)
+            )
+            order = intents[row].argsort()[::-1]
+            ranking = tuple(
+                IntentGuess(loaded.meta.intents[i], float(intents[row][i])) for i in order
+            )
+            readings.append(Reading(ranking, loaded.meta.intent_threshold, emotion, vectors[row]))
+        return readings
