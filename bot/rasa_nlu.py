@@ -44,7 +44,10 @@ INTENTS_FILE = "intents.json"
 class SharedEncoderIntentClassifier(GraphComponent, IntentClassifier):  # type: ignore[misc]
     @classmethod
     def required_components(cls) -> list[type]:
-        return [IntentClassifier]
+        """None: Rasa checks requirements on the training graph, where this component only reads
+        the training data's intents and no classifier runs before it. The pipeline order in
+        ``config.yml`` (after DIET and the fallback) is what matters at prediction time."""
+        return []
 
     def __init__(
         self, model_storage: ModelStorage, resource: Resource, intents: frozenset[str]

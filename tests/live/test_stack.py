@@ -55,3 +55,69 @@ def test_conversations_are_kept_in_the_tracker_store(live_stack: Stack) -> None:
 
     assert [e.get("text") for e in tracker["events"] if e["event"] == "user"] == ["hi"]
     assert (live_stack.config.state_dir / "tracker.db").stat().st_size > 0
+
+
+def _parsed_intent(stack: Stack, sender: str, text: str, metadata: dict[str, object]) -> str:
+    """Send one message with metadata and read the intent Rasa's pipeline settled on."""
+    httpx.post(
+        f"{stack.config.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text, "metadata": metadata},
+        timeout=30,
+    ).raise_for_status()
+    tracker = httpx.get(
+        f"{stack.config.rasa_url}/conversations/{sender}/tracker",
+        params={"token": stack.config.rasa_api_token},
+        timeout=10,
+    ).json()
+    return str(tracker["latest_message"]["intent"]["name"])
+
+
+def _reading(name: str, confidence: float, threshold: float = 0.5) -> dict[str, object]:
+    return {
+        "intent": {
+            "name": name,
+            "confidence": confidence,
+            "threshold": threshold,
+            "ranking": [
+                {"name": name, "confidence": confidence},
+                {"name": "greet", "confidence": round(1 - confidence, 3)},
+            ],
+        }
+    }
+
+
+def test_rasa_takes_the_intent_the_gateways_shared_pass_read(live_stack: Stack) -> None:
+    sender = f"shared-{uuid.uuid4().hex[:8]}"
+
+    # DIET alone reads "hello" as a greeting; the gateway's reading says otherwise and wins
+    intent = _parsed_intent(live_stack, sender, "hello", _reading("ask_categories", 0.97))
+
+    assert intent == "ask_categories"
+
+
+def test_an_unsure_shared_reading_becomes_the_nlu_fallback(live_stack: Stack) -> None:
+    sender = f"unsure-{uuid.uuid4().hex[:8]}"
+
+    intent = _parsed_intent(
+        live_stack, sender, "what do you sell?", _reading("ask_categories", 0.41, threshold=0.6)
+    )
+
+    assert intent == "nlu_fallback"
+
+
+def test_without_a_reading_or_with_a_malformed_one_diet_decides(live_stack: Stack) -> None:
+    plain = _parsed_intent(live_stack, f"plain-{uuid.uuid4().hex[:8]}", "what do you sell?", {})
+    malformed = _parsed_intent(
+        live_stack,
+        f"bad-{uuid.uuid4().hex[:8]}",
+        "what do you sell?",
+        {"intent": {"ranking": "ask_categories", "threshold": 2}},
+    )
+    unknown = _parsed_intent(
+        live_stack,
+        f"new-{uuid.uuid4().hex[:8]}",
+        "what do you sell?",
+        _reading("an_intent_this_model_never_saw", 0.99),
+    )
+
+    assert plain == malformed == unknown == "ask_categories"
