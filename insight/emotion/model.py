@@ -142,7 +142,10 @@ def prepare(text: str) -> str:
         elif char not in _INVISIBLE and not 0x1F3FB <= ord(char) <= 0x1F3FF:
             pieces.append(char)
     prepared = " ".join("".join(pieces).split())
-    return f"{prepared} (shouting)" if shouting else prepared
+    return f"{prepared} {SHOUTING_MARKER}" if shouting else prepared
+
+
+SHOUTING_MARKER = "(shouting)"
 
 
 _INVISIBLE = frozenset({"\u200d", "\ufe0e", "\ufe0f"})

@@ -65,8 +65,10 @@ class TrainConfig:
     intent_epochs: int = 3
     intent_variants: int = 1
     validation_fraction: float = 0.15
-    # What a wrongly trusted intent costs against an unsure one (the assistant asks to rephrase).
-    unsure_cost: float = 0.5
+    # What an unsure right reading costs against a wrongly trusted one (cost 1). Unsure, the
+    # assistant asks to rephrase: one lost turn. Wrong, it answers something else and the shopper
+    # spends a turn saying no and another asking again. So about two thirds.
+    unsure_cost: float = 0.7
     top_layers: int = 2
     polarity_sources: Mapping[str, int] = field(default_factory=_default_polarity_sources)
     encoder_lr: float = 8e-5

@@ -36,6 +36,7 @@ class _Loaded:
     shared: PreTrainedModel  # the packaged lower layers (identical in both encoders)
     tuned_top: PreTrainedModel
     packaged_top: PreTrainedModel
+    marker_ids: torch.Tensor  # the shouting marker ``model.prepare`` appends, as token ids
 
 
 class TransformerUnderstander:
@@ -73,7 +74,10 @@ class TransformerUnderstander:
                 shared, tuned_top = model.split_encoder(net.encoder, meta.top_layers)
                 packaged = AutoModel.from_pretrained(str(minilm_model_dir())).eval()
                 _, packaged_top = model.split_encoder(packaged, meta.top_layers)
-                self._loaded = _Loaded(net, tokenizer, meta, shared, tuned_top, packaged_top)
+                marker = tokenizer(model.SHOUTING_MARKER, add_special_tokens=False)["input_ids"]
+                self._loaded = _Loaded(
+                    net, tokenizer, meta, shared, tuned_top, packaged_top, torch.tensor(marker)
+                )
             return self._loaded
 
     def read(self, text: str) -> Reading:
@@ -95,9 +99,12 @@ class TransformerUnderstander:
         mask = batch["attention_mask"]
         lower = loaded.shared(**batch).last_hidden_state
         tuned = loaded.tuned_top(inputs_embeds=lower, attention_mask=mask).last_hidden_state
-        packaged = loaded.packaged_top(inputs_embeds=lower, attention_mask=mask).last_hidden_state
+        search_mask = _without_marker(batch["input_ids"], mask, loaded.marker_ids)
+        packaged = loaded.packaged_top(
+            inputs_embeds=lower, attention_mask=search_mask
+        ).last_hidden_state
         logits = loaded.net.classify(tuned, mask)
-        vectors = normalise_rows(model.mean_pool(packaged, mask).numpy())
+        vectors = normalise_rows(model.mean_pool(packaged, search_mask).numpy())
         emotions = logits.emotion.softmax(dim=-1).numpy()
         polarities = logits.polarity.softmax(dim=-1).numpy()
         intents = (logits.intent / loaded.meta.intent_temperature).softmax(dim=-1).numpy()
@@ -114,3 +121,19 @@ class TransformerUnderstander:
             )
             readings.append(Reading(ranking, loaded.meta.intent_threshold, emotion, vectors[row]))
         return readings
+
+
+def _without_marker(ids: torch.Tensor, mask: torch.Tensor, marker: torch.Tensor) -> torch.Tensor:
+    """The attention mask with the shouting marker hidden, for the FAQ query vector.
+
+    The marker tells the emotion head that the shopper wrote in capitals; the FAQ index was built
+    from questions without it, and "WHERE IS MY PARCEL" asks what "where is my parcel" asks.
+    The marker sits just before the final [SEP] when the text was not truncated before it.
+    """
+    hidden = mask.clone()
+    width = len(marker)
+    for row, length in enumerate(mask.sum(dim=1).tolist()):
+        end = length - 1  # index of [SEP]
+        if end - width > 0 and torch.equal(ids[row, end - width : end], marker):
+            hidden[row, end - width : end] = 0
+    return hidden
