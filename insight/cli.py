@@ -184,6 +184,21 @@ def bench_emotion(
     console.print(f"emotion detection: p50 {result['p50']} ms, p95 {result['p95']} ms")
 
 
+@bench_app.command("understanding")
+def bench_understanding(
+    runs: Annotated[int, typer.Option(help="Timed single-message readings of each kind.")] = 300,
+) -> None:
+    """One shared pass per message (intent, emotion, FAQ hit) against separate models."""
+    from insight.understanding.bench import run_understanding_bench
+
+    result = run_understanding_bench(Settings.from_env(), runs=runs)
+    console.print(
+        f"shared pass p50 {result['shared_pass']['p50']} ms, p95 {result['shared_pass']['p95']}"
+        f" ms; separate models p50 {result['separate_models']['p50']} ms"
+        f" (ratio {result['ratio_p50']})"
+    )
+
+
 @build_app.command("profiles")
 def build_profiles_command(
     database_url: DatabaseOption = None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +30,17 @@ WARM_UP_CALLS = 10
 def time_detector(detector: EmotionDetector, messages: list[str], runs: int) -> dict[str, Any]:
     """p50 / p95 / max of ``runs`` single-message ``detect`` calls, in milliseconds."""
     detector.warm_up()
+    return time_calls(detector.detect, messages, runs)
+
+
+def time_calls(call: Callable[[str], object], messages: list[str], runs: int) -> dict[str, Any]:
+    """p50 / p95 / max of ``runs`` calls of ``call`` on one message each (after a few untimed)."""
     for message in messages[:WARM_UP_CALLS]:
-        detector.detect(message)
+        call(message)
     timings = []
     for number in range(runs):
         started = time.perf_counter()
-        detector.detect(messages[number % len(messages)])
+        call(messages[number % len(messages)])
         timings.append((time.perf_counter() - started) * 1000)
     values = np.asarray(timings)
     return {
