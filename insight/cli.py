@@ -173,6 +173,22 @@ def eval_emotion(
             console.print(f"{example.label:>12} → {predicted:<12} {example.text}", markup=False)
 
 
+@eval_app.command("intent-folds")
+def eval_intent_folds(
+    folds: Annotated[int, typer.Option(help="Folds (one model trained per fold).")] = 5,
+) -> None:
+    """k-fold cross-validation of the intent head on data/nlu (minutes per fold)."""
+    from insight.results import update_results
+    from insight.understanding.crossval import cross_validate_intents
+
+    result = cross_validate_intents(Settings.from_env().cache_dir, folds, log=console.print)
+    update_results("eval", "intent_cv", result)
+    console.print(
+        f"intent {folds}-fold cross-validation on n={result['n']}: macro-F1 {result['macro_f1']},"
+        f" accuracy {result['accuracy']}"
+    )
+
+
 @bench_app.command("emotion")
 def bench_emotion(
     runs: Annotated[int, typer.Option(help="Timed single-message detections.")] = 300,

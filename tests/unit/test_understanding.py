@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from insight.emotion.train import calibrate, split_intents, with_variants
@@ -155,3 +156,25 @@ def test_one_reading_carries_intent_emotion_and_the_faq_hit_found_with_its_vecto
         "returns", "How do returns work?", "Within 30 days.", 0.8
     )
     assert np.array_equal(index.vectors[0], understood.reading.vector)
+
+
+def test_intent_folds_hold_each_example_out_exactly_once() -> None:
+    from insight.understanding.crossval import intent_folds
+
+    examples = [LabelledText(f"message number {i}", f"intent_{i % 3}", "t.yml") for i in range(60)]
+
+    folds = intent_folds(examples, 4)
+
+    held = [e for _, held_out in folds for e in held_out]
+    assert sorted(e.text for e in held) == sorted(e.text for e in examples)
+    for training, held_out in folds:
+        assert held_out and not set(training) & set(held_out)
+        assert len(training) + len(held_out) == len(examples)
+    assert intent_folds(examples, 4) == folds  # stable: the same split on every run
+
+
+def test_cross_validation_needs_two_folds() -> None:
+    from insight.understanding.crossval import intent_folds
+
+    with pytest.raises(ValueError, match="two folds"):
+        intent_folds([], 1)
