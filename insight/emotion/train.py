@@ -214,6 +214,8 @@ def _batches(
 def _token_ids(
     tokenizer: PreTrainedTokenizerBase, texts: Sequence[str], max_length: int
 ) -> list[list[int]]:
+    if not texts:  # the tokenizer rejects an empty batch (cross-validation folds hold none aside)
+        return []
     encoded = tokenizer(
         [model.prepare(text) for text in texts], truncation=True, max_length=max_length
     )
