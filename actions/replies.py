@@ -107,6 +107,25 @@ def order_status(order: OrderDetails, today: date) -> list[Reply]:
     return replies
 
 
+def order_history(orders: Sequence[OrderDetails]) -> list[Reply]:
+    """A heading, then one line per order (newest first) with its status card."""
+    lines = [
+        Reply(
+            "utter_order_history_line",
+            {
+                "order_number": order.number,
+                "placed_on": day(order.placed_at),
+                "items": order_items(order),
+                "total": money(order.total, order.currency),
+                "status": order.status,
+            },
+            order_card(order),
+        )
+        for order in orders
+    ]
+    return [Reply("utter_order_history", {"count": len(orders)}), *lines]
+
+
 def refund_status(overview: RefundOverview) -> list[Reply]:
     """Each return's progress, then each refund: issued (when) or still being processed."""
     number, currency = overview.order_number, overview.currency

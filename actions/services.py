@@ -23,7 +23,12 @@ from insight.settings import Settings
 from insight.support.catalog import CatalogRecommender, CatalogSearch, Recommender
 from insight.support.csat import CsatStore
 from insight.support.orders import OrderSupport
-from insight.support.policies import return_window_days, shop_currency
+from insight.support.policies import (
+    SupportHours,
+    return_window_days,
+    shop_currency,
+    support_hours,
+)
 from insight.support.profiles import ProfileSource, ShopperProfiles
 
 
@@ -40,6 +45,7 @@ class Services:
     emotion: EmotionDetector
     faq: FaqIndex
     currency: str  # what catalogue prices are shown in
+    support_hours: SupportHours | None  # None: the policies file names no hours
 
 
 def clock(settings: Settings) -> Callable[[], datetime]:
@@ -76,6 +82,7 @@ def build_services(settings: Settings) -> Services:
         emotion=TransformerEmotionDetector(cache_dir=settings.cache_dir),
         faq=FaissFaqIndex.from_settings(settings),
         currency=shop_currency(settings.knowledge_dir),
+        support_hours=support_hours(settings.knowledge_dir),
     )
 
 

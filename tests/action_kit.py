@@ -27,6 +27,7 @@ from insight.repositories import CustomerRepository, OrderRepository, ProductRep
 from insight.support.catalog import CatalogRecommender, CatalogSearch
 from insight.support.csat import CsatStore
 from insight.support.orders import OrderSupport
+from insight.support.policies import SupportHours
 from insight.support.profiles import ShopperProfiles
 from tests.factories import TODAY, SupportShopFixture, build_support_shop
 
@@ -37,6 +38,8 @@ RETURN_POLICY = FaqEntry(
     paraphrases=("how many days do i have to return something",),
     answer="You can return any item within 30 days of delivery.",
 )
+
+SUPPORT_HOURS = SupportHours("Monday to Friday 9:00–17:00", "help@shop.example", 24)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ def open_store(tmp_path: Path) -> Iterator[Store]:
         emotion=KeywordEmotionDetector(),
         faq=FakeFaqIndex([RETURN_POLICY], threshold=0.5),
         currency="EUR",
+        support_hours=SUPPORT_HOURS,
     )
     try:
         yield Store(services, fixture, sessions)

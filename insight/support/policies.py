@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,15 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 POLICIES_FILE = "policies.yml"
 DEFAULT_RETURN_WINDOW_DAYS = 30
 DEFAULT_CURRENCY = "EUR"
+
+
+@dataclass(frozen=True)
+class SupportHours:
+    """When the shop's people answer, for a shopper who asks whether anyone is there."""
+
+    hours: str  # as the shop writes it, e.g. "Monday to Friday 8:00–20:00 (CET)"
+    email: str
+    email_reply_hours: int
 
 
 def _policies(knowledge_dir: Path) -> dict[str, Any]:
@@ -35,3 +45,15 @@ def return_window_days(knowledge_dir: Path) -> int:
 def shop_currency(knowledge_dir: Path) -> str:
     """The currency catalogue prices are shown in (``currency``; EUR when absent)."""
     return str(_policies(knowledge_dir).get("currency") or DEFAULT_CURRENCY)
+
+
+def support_hours(knowledge_dir: Path) -> SupportHours | None:
+    """The ``support`` section (``hours``, ``email``, ``email_reply_hours``); None when absent."""
+    support = _policies(knowledge_dir).get("support")
+    if not isinstance(support, dict) or not support.get("hours") or not support.get("email"):
+        return None
+    return SupportHours(
+        hours=str(support["hours"]),
+        email=str(support["email"]),
+        email_reply_hours=int(support.get("email_reply_hours") or 24),
+    )

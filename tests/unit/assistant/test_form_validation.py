@@ -12,6 +12,7 @@ from actions.order_forms import OrderFormValidation
 from actions.validate_address_form import ValidateAddressForm
 from actions.validate_cancel_form import ValidateCancelForm
 from actions.validate_csat_form import ValidateCsatForm
+from actions.validate_order_history_form import ValidateOrderHistoryForm
 from actions.validate_order_status_form import ValidateOrderStatusForm
 from actions.validate_refund_status_form import ValidateRefundStatusForm
 from actions.validate_return_form import ValidateReturnForm
@@ -58,6 +59,7 @@ def test_questions_about_orders_ask_a_known_shopper_nothing(store: Store) -> Non
     for form in (
         ValidateOrderStatusForm(lambda: store.services),
         ValidateRefundStatusForm(lambda: store.services),
+        ValidateOrderHistoryForm(lambda: store.services),
     ):
         assert _required(form, tracker(customer_id=store.ada), ["order_number", "email"]) == []
         assert _required(form, tracker(), ["order_number", "email"]) == ["order_number", "email"]
