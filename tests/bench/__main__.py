@@ -66,7 +66,8 @@ def _token_source(settings: Settings) -> Callable[[], str | None]:
     engine.dispose()
     if not refs:
         return lambda: None
-    tokens, cycle = CustomerTokens(settings.customer_token_secret), itertools.cycle(refs)
+    tokens = CustomerTokens(settings.customer_token_keys)
+    cycle = itertools.cycle(refs)
     return lambda: tokens.issue(next(cycle))
 
 

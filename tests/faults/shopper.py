@@ -37,7 +37,7 @@ class Shopper:
         )
         await self.widget.connect()
         token = (
-            CustomerTokens(Settings.from_env().customer_token_secret).issue(self.customer_ref)
+            CustomerTokens(Settings.from_env().customer_token_keys).issue(self.customer_ref)
             if self.customer_ref
             else None
         )
