@@ -1,4 +1,8 @@
-"""One typed settings object, read from the environment in one place."""
+"""One typed settings object, read from the environment in one place.
+
+This module also runs in Rasa's environment (``bot.rasa_server`` checks the secrets with it), so
+it uses the standard library only and Python 3.10 syntax.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +19,14 @@ RATE_PER_CONNECTION = (8, 1.0)
 RATE_PER_IP = (60, 20.0)
 RATE_LOGINS = (10, 0.2)
 
-# What the secrets fall back to. They are public (they are written here): the demo's only.
+# What the secrets fall back to. They are public (they are written here), so they serve the demo
+# only: outside demo mode startup_settings() refuses them, as it refuses short secrets.
 DEV_RASA_API_TOKEN = "dev-rasa-token-change-me"
 DEV_CUSTOMER_TOKEN_SECRET = "dev-customer-token-secret-change-me-in-production"
 DEV_DESK_SESSION_SECRET = "dev-desk-session-secret-change-me-in-production"
+DEV_SECRETS = frozenset({DEV_RASA_API_TOKEN, DEV_CUSTOMER_TOKEN_SECRET, DEV_DESK_SESSION_SECRET})
+MIN_SECRET_LENGTH = 32
+GENERATE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
 def parse_rate(value: str | None, default: tuple[int, float]) -> tuple[int, float]:
@@ -117,3 +125,53 @@ class Settings:
             rate_per_ip=parse_rate(env.get("GATEWAY_RATE_PER_IP"), RATE_PER_IP),
             rate_logins=parse_rate(env.get("GATEWAY_RATE_LOGINS"), RATE_LOGINS),
         )
+
+
+def _weakness(name: str, secret: str | None) -> str | None:
+    if not secret:
+        return f"{name} is not set"
+    if secret in DEV_SECRETS:
+        return f"{name} is a development value, published in insight/settings.py"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"{name} is shorter than {MIN_SECRET_LENGTH} characters"
+    return None
+
+
+def _weak_secrets(env: Mapping[str, str]) -> list[str]:
+    """Every process checks all three secrets: they run from one environment, and a deployment
+    that lacks one hears it from whichever process starts first."""
+    ring = env.get("CUSTOMER_TOKEN_SECRETS")
+    weak: list[str | None]
+    if ring and env.get("CUSTOMER_TOKEN_SECRET"):
+        weak = ["CUSTOMER_TOKEN_SECRET and CUSTOMER_TOKEN_SECRETS are both set: keep one"]
+    elif ring:
+        weak = [
+            _weakness(f"CUSTOMER_TOKEN_SECRETS key {key.kid or '(no kid)'}", key.secret)
+            for key in parse_token_keys(ring)
+        ]
+    else:
+        weak = [_weakness("CUSTOMER_TOKEN_SECRET", env.get("CUSTOMER_TOKEN_SECRET"))]
+    weak += [_weakness(name, env.get(name)) for name in ("DESK_SESSION_SECRET", "RASA_API_TOKEN")]
+    return [problem for problem in weak if problem]
+
+
+def startup_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings a ShopSense process starts with (gateway, action server, Rasa, ``bot.stack``).
+
+    Outside demo mode a missing, published or short secret ends the process here, saying what to
+    set: anyone who knows a secret can forge customer tokens, agent logins or Rasa API calls.
+    """
+    env = os.environ if environ is None else environ
+    try:
+        settings = Settings.from_env(env)
+        weak = [] if settings.demo_tokens else _weak_secrets(env)
+    except ValueError as error:
+        raise SystemExit(f"ShopSense will not start: {error}") from error
+    if weak:
+        raise SystemExit(
+            "ShopSense will not start outside demo mode with these secrets:\n"
+            + "".join(f"  - {problem}\n" for problem in weak)
+            + f"Set each to a random value of at least {MIN_SECRET_LENGTH} characters, "
+            f"generated with:\n  {GENERATE_SECRET}"
+        )
+    return settings

@@ -20,8 +20,9 @@ import socketio
 from bot.desk_auth import COOKIE, DeskSessions
 from bot.stack import Stack
 from bot.tokens import AUDIENCE, CustomerTokens
-from insight.settings import Settings, TokenKey
+from insight.settings import TokenKey
 from tests.factories import SupportShopFixture
+from tests.stack_secrets import STACK_SECRETS
 from tests.widget_client import WidgetClient, loopback_ip
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
@@ -32,7 +33,7 @@ ADA_ORDERS = {"SS-100001", "SS-100002"}
 BEN_ORDERS = {"SS-100003"}
 
 
-SHOP_KEY = Settings.from_env().customer_token_keys[0]
+SHOP_KEY = TokenKey(STACK_SECRETS.customer_token_secret)
 
 
 def _tokens() -> CustomerTokens:
@@ -267,7 +268,7 @@ DESK_CALLS = [
 def _forged_cookies() -> list[str | None]:
     now = int(time.time())
     claims = {"sub": "1", "aud": "shopsense-desk", "iat": now, "exp": now + 3600}
-    secret = Settings.from_env().desk_session_secret
+    secret = STACK_SECRETS.desk_session_secret
     return [
         None,
         "",
