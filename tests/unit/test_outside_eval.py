@@ -53,8 +53,12 @@ def test_the_outside_sets_load_and_cover_every_mapped_intent() -> None:
 
     assert bitext.licence == "CDLA-Sharing-1.0" and starter.licence == "Apache-2.0"
     assert {m.intent for m in bitext.messages} == BITEXT_MAPPED
-    assert {m.intent for m in starter.messages} == {"greet", "goodbye", "affirm", "deny"} | {
-        "bot_challenge"
+    assert {m.intent for m in starter.messages} == {
+        "greet",
+        "goodbye",
+        "affirm",
+        "deny",
+        "bot_challenge",
     }
     assert all(len([m for m in bitext.messages if m.intent == i]) >= 15 for i in BITEXT_MAPPED)
     every = bitext.messages + starter.messages
