@@ -135,6 +135,7 @@ eval: env model artefacts ## Answer-quality evaluations → eval-results/latest.
 	@$(MAKE) eval-nlu
 	@OMP_NUM_THREADS=1 $(PY) -m insight eval faq
 	@$(PY) -m insight eval emotion
+	@$(PY) -m insight eval understanding
 	@$(PY) -m insight eval intent-folds
 	@$(PY) -m insight eval clv
 	@OMP_NUM_THREADS=1 $(PY) -m insight eval recommend

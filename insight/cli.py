@@ -173,6 +173,22 @@ def eval_emotion(
             console.print(f"{example.label:>12} → {predicted:<12} {example.text}", markup=False)
 
 
+@eval_app.command("understanding")
+def eval_understanding(
+    model_dir: Annotated[
+        Path | None,
+        typer.Option(help="Score this understanding model folder instead of building one."),
+    ] = None,
+) -> None:
+    """Intent and emotion on text written by others (tests/data/outside, Amazon reviews), next
+    to the team's held-out intents, read as the gateway reads them."""
+    from insight.understanding.outside_eval import report_tables, run_outside_eval
+
+    report = run_outside_eval(Settings.from_env().cache_dir, model_dir, log=console.print)
+    for table in report_tables(report):
+        console.print(table)
+
+
 @eval_app.command("intent-folds")
 def eval_intent_folds(
     folds: Annotated[int, typer.Option(help="Folds (one model trained per fold).")] = 5,
