@@ -15,7 +15,7 @@ from tests.action_kit import SUPPORT_HOURS, Store, responses, run, slot_events, 
 def test_an_exchange_is_explained_with_the_shops_return_window(store: Store) -> None:
     events, messages = run(
         ActionExplainExchange(lambda: store.services),
-        tracker("the shoes don't fit, can I exchange them", "exchange_item"),
+        tracker("these boots pinch, can I swap them", "exchange_item"),
     )
 
     assert responses(messages) == ["utter_exchange_how"]
@@ -29,7 +29,7 @@ def test_an_exchange_is_explained_with_the_shops_return_window(store: Store) -> 
 def _availability(store: Store, metadata: dict[str, object]) -> tuple[list[str], dict[str, object]]:
     events, messages = run(
         ActionHumanAvailability(lambda: store.services),
-        tracker("is there an agent available", "ask_human_available", metadata=metadata),
+        tracker("anyone from support around?", "ask_human_available", metadata=metadata),
     )
     return responses(messages), {**messages[0], **slot_events(events)}
 
