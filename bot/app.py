@@ -25,7 +25,7 @@ from bot.services import GatewayServices, bootstrap_agents, build_services
 from bot.sockets import SocketOutbox, register
 from bot.switchboard import DATABASE_DOWN, Switchboard
 from bot.widget_api import demo_router, shopper_router
-from insight.settings import Settings
+from insight.settings import Settings, startup_settings
 from insight.understanding.message import MessageUnderstanding
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,9 @@ async def warm_up(understanding: MessageUnderstanding) -> None:
 def create_app(
     settings: Settings | None = None, services: GatewayServices | None = None
 ) -> socketio.ASGIApp:
-    settings = settings or Settings.from_env()
+    """The gateway; without ``settings`` (uvicorn's factory call) it starts from the environment
+    and refuses the secrets ``startup_settings`` refuses."""
+    settings = settings or startup_settings()
     services = services or build_services(settings)
     server = socketio.AsyncServer(async_mode="asgi", max_http_buffer_size=MAX_SOCKET_FRAME_BYTES)
     limits = RateLimits.from_rates(

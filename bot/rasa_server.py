@@ -1,8 +1,12 @@
-"""The Rasa server as ShopSense runs it: ``rasa`` itself, with one performance fix applied first.
+"""The Rasa server as ShopSense runs it: ``rasa`` itself, with its secrets checked and one
+performance fix applied first.
 
 ``bot.stack`` starts ``<Rasa's venv>/bin/python -m bot.rasa_server run …`` with the ``rasa``
-command's own arguments. This module runs in Rasa's environment (Python 3.10, Rasa 3.6 and its
-dependencies, nothing of ShopSense), so it uses their syntax and their packages only.
+command's own arguments but for ``--auth-token``: it gets ``RASA_API_TOKEN`` here, once
+``insight.settings.startup_settings`` accepted it, so the token is not on the command line for
+every local user to read. This module runs in Rasa's environment (Python 3.10, Rasa 3.6 and its
+dependencies), so it uses their syntax and their packages, and of ShopSense ``insight.settings``
+only (the standard library alone).
 
 The fix: Rasa 3.6 checks every action server response with ``jsonschema.validate``, which first
 validates the *schema* against its meta-schema, on every call. That costs tens of milliseconds
@@ -16,6 +20,8 @@ from __future__ import annotations
 
 import sys
 from typing import Any
+
+from insight.settings import startup_settings
 
 
 def _validate_action_results_with_a_prebuilt_validator() -> None:
@@ -37,10 +43,12 @@ def _validate_action_results_with_a_prebuilt_validator() -> None:
 
 
 def main() -> None:
+    settings = startup_settings()
     _validate_action_results_with_a_prebuilt_validator()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"
+    sys.argv += ["--auth-token", settings.rasa_api_token]
     rasa_main()
 
 

@@ -48,7 +48,7 @@ def build_services(settings: Settings) -> GatewayServices:
         customers=CustomerCards(sessions),
         agents=AgentRepository(sessions),
         assistant=RasaClient(settings.rasa_url, settings.rasa_api_token),
-        tokens=CustomerTokens(settings.customer_token_secret),
+        tokens=CustomerTokens(settings.customer_token_keys),
         desk_sessions=DeskSessions(settings.desk_session_secret),
         escalation_rule=EscalationRule(),
         understanding=MessageUnderstanding(

@@ -29,7 +29,7 @@ import httpx
 
 from insight.agents import DEMO_AGENT_PASSWORD, DEMO_AGENTS
 from insight.redaction import logging_config
-from insight.settings import PROJECT_ROOT, Settings
+from insight.settings import PROJECT_ROOT, Settings, startup_settings
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +170,8 @@ class Stack:
             "DATABASE_URL": c.database_url,
             "SHOPSENSE_STATE": str(c.state_dir),
             **c.extra_env,
+            # every process checks it (insight.settings.startup_settings); Rasa serves with it
+            "RASA_API_TOKEN": c.rasa_api_token,
         }
         logs = c.state_dir / "logs"
         if name == "actions":
@@ -178,8 +180,6 @@ class Stack:
                 [
                     str(c.python),
                     "-m",
-                    "rasa_sdk",
-                    "--actions",
                     "actions",
                     "--port",
                     str(c.action_port),
@@ -216,8 +216,6 @@ class Stack:
                     "--model",
                     str(c.rasa_model),
                     "--enable-api",
-                    "--auth-token",
-                    c.rasa_api_token,
                     "--interface",
                     "127.0.0.1",
                     "--port",
@@ -254,7 +252,6 @@ class Stack:
                 "PYTHONPATH": str(PROJECT_ROOT),
                 **ONE_THREAD,
                 "RASA_URL": ",".join(f"http://127.0.0.1:{p}" for p in c.rasa_ports.values()),
-                "RASA_API_TOKEN": c.rasa_api_token,
             },
             f"{c.gateway_url}/healthz",
             logs / "gateway.log",
@@ -369,7 +366,7 @@ def running(config: StackConfig, timeout_s: float = 240.0) -> Iterator[Stack]:
 
 
 def main() -> int:
-    settings = Settings.from_env()
+    settings = startup_settings()  # refused secrets stop here, before a minute of start-up
     config = StackConfig.from_env(settings)
     stack = Stack(config)
     started = time.monotonic()

@@ -4,16 +4,21 @@ A token is a JWT signed with HMAC-SHA256 and ``CUSTOMER_TOKEN_SECRET``:
 ``{"sub": <the shop's customer reference>, "aud": "shopsense-widget", "iat", "exp", "jti"}``.
 It lives a few minutes. A token opens (or resumes) one conversation: presenting the same token for
 another conversation before it expires is a replay and is refused.
+
+Keys rotate (``CUSTOMER_TOKEN_SECRETS``): a token names its key in the JWT header (``kid``) and
+is checked with that key alone; a token without a ``kid`` is checked with the key that has none.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import jwt
+
+from insight.settings import TokenKey
 
 AUDIENCE = "shopsense-widget"
 ALGORITHM = "HS256"
@@ -38,13 +43,17 @@ class CustomerClaim:
 class CustomerTokens:
     def __init__(
         self,
-        secret: str,
+        keys: Sequence[TokenKey],
         lifetime_s: int = DEFAULT_LIFETIME_S,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if not secret:
+        """``keys[0]`` signs; every key verifies the tokens that name it."""
+        if not keys or not all(key.secret for key in keys):
             raise ValueError("a customer token secret is required")
-        self._secret = secret
+        self._signing = keys[0]
+        self._secrets = {key.kid: key.secret for key in keys}
+        if len(self._secrets) < len(keys):
+            raise ValueError("two customer token keys have the same kid")
         self._lifetime_s = lifetime_s
         self._clock = clock
 
@@ -57,13 +66,20 @@ class CustomerTokens:
             "exp": now + self._lifetime_s,
             "jti": secrets.token_urlsafe(12),
         }
-        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+        kid = self._signing.kid
+        headers = {"kid": kid} if kid is not None else None
+        return jwt.encode(claims, self._signing.secret, algorithm=ALGORITHM, headers=headers)
 
     def verify(self, token: str) -> CustomerClaim:
         try:
+            # PyJWT refuses a kid that is not a string. The header is signed too: a kid changed
+            # to another known key fails that key's signature.
+            secret = self._secrets.get(jwt.get_unverified_header(token).get("kid"))
+            if secret is None:
+                raise TokenRejected("unknown key")
             claims = jwt.decode(
                 token,
-                self._secret,
+                secret,
                 algorithms=[ALGORITHM],
                 audience=AUDIENCE,
                 options={"require": ["sub", "exp", "iat", "jti"], "verify_exp": False},

@@ -18,6 +18,7 @@ from insight.agents import AgentRepository
 from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
 from insight.emotion.trajectory import EscalationRule
+from insight.settings import TokenKey
 from insight.understanding.contracts import KeywordUnderstander
 from insight.understanding.message import MessageUnderstanding
 
@@ -108,7 +109,7 @@ def gateway_services(
         customers=CustomerCards(sessions),
         agents=AgentRepository(sessions, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)),
         assistant=assistant,
-        tokens=CustomerTokens(secret),
+        tokens=CustomerTokens([TokenKey(secret)]),
         desk_sessions=DeskSessions("desk-secret-long-enough-for-hmac-sha256"),
         escalation_rule=EscalationRule(),
         understanding=MessageUnderstanding(KeywordUnderstander()),

@@ -30,14 +30,14 @@ from bot.tokens import CustomerTokens
 from insight.customer_cards import CustomerCards
 from insight.db.engine import make_engine, make_sessionmaker
 from insight.results import update_results
-from insight.settings import Settings
+from insight.settings import Settings, TokenKey
 from tests.bench.concurrency import run_level
 from tests.bench.measure import RssSampler, rss_mb
 from tests.bench.reference_bot import reference_model
 from tests.bench.turn_latency import WARM_UP_TIMEOUT_S, run_latency
 from tests.ports import free_port
+from tests.stack_secrets import STACK_SECRETS
 
-BENCH_TOKEN = "bench-rasa-token"
 SIGNED_IN_CUSTOMERS = 50
 
 
@@ -52,7 +52,8 @@ def _stack_config(base: StackConfig, state: Path, model: Path) -> StackConfig:
         gateway_port=free_port(),
         rasa_port=free_port(),
         action_port=free_port(),
-        rasa_api_token=BENCH_TOKEN,
+        rasa_api_token=STACK_SECRETS.rasa_api_token,
+        extra_env=STACK_SECRETS.env(),
     )
 
 
@@ -66,7 +67,8 @@ def _token_source(settings: Settings) -> Callable[[], str | None]:
     engine.dispose()
     if not refs:
         return lambda: None
-    tokens, cycle = CustomerTokens(settings.customer_token_secret), itertools.cycle(refs)
+    tokens = CustomerTokens([TokenKey(STACK_SECRETS.customer_token_secret)])
+    cycle = itertools.cycle(refs)
     return lambda: tokens.issue(next(cycle))
 
 

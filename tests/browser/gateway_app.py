@@ -10,13 +10,13 @@ import socketio
 
 from bot.app import create_app as create_gateway
 from bot.services import build_services
-from insight.settings import Settings
+from insight.settings import startup_settings
 from insight.understanding.contracts import KeywordUnderstander
 from insight.understanding.message import MessageUnderstanding
 
 
 def create_app() -> socketio.ASGIApp:
-    settings = Settings.from_env()
+    settings = startup_settings()
     services = replace(
         build_services(settings), understanding=MessageUnderstanding(KeywordUnderstander())
     )

@@ -22,6 +22,7 @@ from insight.db.engine import make_engine, make_sessionmaker
 from insight.db.migrate import upgrade
 from tests.factories import ShopFixture, build_small_shop
 from tests.ports import free_port
+from tests.stack_secrets import STACK_SECRETS
 
 POSTGRES_URL = os.environ.get("POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1")
@@ -124,7 +125,8 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
         gateway_port=free_port(),
         rasa_port=free_port(),
         action_port=free_port(),
-        rasa_api_token="fault-test-token",
+        rasa_api_token=STACK_SECRETS.rasa_api_token,
+        extra_env=STACK_SECRETS.env(),
         extra_rasa_ports=(free_port(),),
         lock_store_url=f"{REDIS_URL}?prefix={lock_prefix}",
         log_level="DEBUG",

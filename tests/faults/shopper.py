@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.stack import Stack
 from bot.tokens import CustomerTokens
-from insight.settings import Settings
+from insight.settings import TokenKey
+from tests.stack_secrets import STACK_SECRETS
 from tests.widget_client import WidgetClient, loopback_ip
 
 
@@ -37,7 +38,7 @@ class Shopper:
         )
         await self.widget.connect()
         token = (
-            CustomerTokens(Settings.from_env().customer_token_secret).issue(self.customer_ref)
+            CustomerTokens([TokenKey(STACK_SECRETS.customer_token_secret)]).issue(self.customer_ref)
             if self.customer_ref
             else None
         )

@@ -17,7 +17,7 @@ from bot.tokens import CustomerTokens
 from insight.agents import DEMO_AGENT_PASSWORD
 from insight.db.engine import make_engine, make_sessionmaker
 from insight.db.migrate import upgrade
-from insight.settings import Settings
+from insight.settings import Settings, TokenKey
 from tests.factories import build_small_shop
 from tests.gateway_fakes import TOKEN_SECRET, FakeAssistant, gateway_services
 
@@ -130,7 +130,7 @@ def test_the_demo_endpoint_signs_tokens_like_the_shop_would(client: TestClient) 
     token = client.post("/api/demo/tokens", json={"customer_ref": "C-ADA"}).json()
 
     assert customers[0] == {"ref": "C-ADA", "name": "Ada Lovelace", "orders": 2}
-    assert CustomerTokens(TOKEN_SECRET).verify(token["token"]).customer_ref == "C-ADA"
+    assert CustomerTokens([TokenKey(TOKEN_SECRET)]).verify(token["token"]).customer_ref == "C-ADA"
     assert client.post("/api/demo/tokens", json={"customer_ref": "C-NONE"}).status_code == 404
 
 

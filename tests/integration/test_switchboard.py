@@ -27,6 +27,7 @@ from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
 from insight.emotion.base import Emotion, EmotionDetector
 from insight.emotion.trajectory import EscalationRule
+from insight.settings import TokenKey
 from insight.understanding.contracts import KeywordUnderstander
 from insight.understanding.message import MessageUnderstanding
 from tests.factories import ShopFixture
@@ -76,7 +77,7 @@ def build_board(
         conversations=conversations,
         customers=customers,
         assistant=assistant,
-        tokens=CustomerTokens(SECRET),
+        tokens=CustomerTokens([TokenKey(SECRET)]),
         outbox=outbox,
         escalation_rule=EscalationRule(),
         understanding=MessageUnderstanding(KeywordUnderstander(emotion=emotion)),
@@ -94,7 +95,7 @@ def rig(sessions: sessionmaker[Session], shop: ShopFixture) -> Rig:
         outbox=outbox,
         conversations=conversations,
         customers=customers,
-        tokens=CustomerTokens(SECRET),
+        tokens=CustomerTokens([TokenKey(SECRET)]),
         alice=agents.create("alice", "Alice", "pw-alice"),
         bob=agents.create("bob", "Bob", "pw-bob"),
     )
@@ -593,7 +594,7 @@ async def test_a_token_replayed_for_another_conversation_is_refused(rig: Rig) ->
 
 
 async def test_a_bad_token_leaves_the_shopper_a_guest(rig: Rig) -> None:
-    forged = CustomerTokens("some-other-secret-that-is-long-enough").issue("C-ADA")
+    forged = CustomerTokens([TokenKey("some-other-secret-that-is-long-enough")]).issue("C-ADA")
 
     session = await rig.board.open_session(None, forged)
     unknown = await rig.board.open_session(None, rig.tokens.issue("C-NOBODY"))

@@ -31,7 +31,7 @@ from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
 from insight.db.engine import make_engine
 from insight.emotion.trajectory import EscalationRule
-from insight.settings import Settings
+from insight.settings import Settings, TokenKey
 from insight.understanding.contracts import KeywordUnderstander
 from insight.understanding.message import MessageUnderstanding
 from tests.factories import ShopFixture
@@ -70,7 +70,7 @@ def rig(
         conversations=conversations,
         customers=CustomerCards(sessions),
         assistant=assistant,
-        tokens=CustomerTokens(SECRET),
+        tokens=CustomerTokens([TokenKey(SECRET)]),
         outbox=outbox,
         escalation_rule=EscalationRule(),
         understanding=MessageUnderstanding(KeywordUnderstander()),

@@ -14,6 +14,7 @@ from insight.db.engine import make_engine, make_sessionmaker
 from insight.db.migrate import upgrade
 from tests.factories import TODAY, SupportShopFixture, build_support_shop
 from tests.ports import free_port
+from tests.stack_secrets import STACK_SECRETS
 
 
 @pytest.fixture(scope="session")
@@ -52,9 +53,9 @@ def live_stack(
         gateway_port=free_port(),
         rasa_port=free_port(),
         action_port=free_port(),
-        rasa_api_token="live-test-token",
+        rasa_api_token=STACK_SECRETS.rasa_api_token,
         # the shop's dates are relative to the factories' TODAY, so the return window is too
-        extra_env={"SHOPSENSE_NOW": TODAY.isoformat()},
+        extra_env=STACK_SECRETS.env() | {"SHOPSENSE_NOW": TODAY.isoformat()},
     )
     stack = Stack(config)
     try:

@@ -20,8 +20,9 @@ import socketio
 from bot.desk_auth import COOKIE, DeskSessions
 from bot.stack import Stack
 from bot.tokens import AUDIENCE, CustomerTokens
-from insight.settings import Settings
+from insight.settings import TokenKey
 from tests.factories import SupportShopFixture
+from tests.stack_secrets import STACK_SECRETS
 from tests.widget_client import WidgetClient, loopback_ip
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
@@ -32,8 +33,11 @@ ADA_ORDERS = {"SS-100001", "SS-100002"}
 BEN_ORDERS = {"SS-100003"}
 
 
+SHOP_KEY = TokenKey(STACK_SECRETS.customer_token_secret)
+
+
 def _tokens() -> CustomerTokens:
-    return CustomerTokens(Settings.from_env().customer_token_secret)
+    return CustomerTokens([SHOP_KEY])
 
 
 def _said(replies: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -130,15 +134,15 @@ def _forged_tokens() -> dict[str, str]:
     now = int(time.time())
     claims = {"sub": "C-ADA", "aud": AUDIENCE, "iat": now, "exp": now + 300, "jti": "forged"}
     return {
-        "other secret": CustomerTokens("an-attackers-secret-long-enough-for-hs256").issue("C-ADA"),
-        "alg none": jwt.encode(claims, key=None, algorithm="none"),
-        "expired": CustomerTokens(
-            Settings.from_env().customer_token_secret, clock=lambda: now - 3600
+        "other secret": CustomerTokens(
+            [TokenKey("an-attackers-secret-long-enough-for-hs256")]
         ).issue("C-ADA"),
+        "alg none": jwt.encode(claims, key=None, algorithm="none"),
+        "expired": CustomerTokens([SHOP_KEY], clock=lambda: now - 3600).issue("C-ADA"),
         "tampered": _tampered(_tokens().issue("C-BEN"), "C-ADA"),
         "wrong audience": jwt.encode(
             claims | {"aud": "another-app"},
-            Settings.from_env().customer_token_secret,
+            SHOP_KEY.secret,
             algorithm="HS256",
         ),
         "garbage": "eyJhbGciOiJIUzI1NiJ9.e30." + "A" * 43,
@@ -264,7 +268,7 @@ DESK_CALLS = [
 def _forged_cookies() -> list[str | None]:
     now = int(time.time())
     claims = {"sub": "1", "aud": "shopsense-desk", "iat": now, "exp": now + 3600}
-    secret = Settings.from_env().desk_session_secret
+    secret = STACK_SECRETS.desk_session_secret
     return [
         None,
         "",

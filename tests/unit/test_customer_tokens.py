@@ -1,4 +1,5 @@
-"""Customer identity tokens: only the shop's signature, unexpired, once per conversation."""
+"""Customer identity tokens: only the shop's signature, unexpired, once per conversation; keys
+rotate with an overlap window."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import jwt
 import pytest
 
 from bot.tokens import AUDIENCE, CustomerTokens, ReplayGuard, TokenRejected
+from insight.settings import TokenKey
 
 SECRET = "shop-secret-long-enough-for-hmac-sha256"
+NEW_SECRET = "the-shops-next-secret-long-enough-for-hmac"
 
 
 class Clock:
@@ -23,7 +26,7 @@ class Clock:
 
 
 def test_a_fresh_token_names_the_customer() -> None:
-    tokens = CustomerTokens(SECRET)
+    tokens = CustomerTokens([TokenKey(SECRET)])
 
     claim = tokens.verify(tokens.issue("C-ADA"))
 
@@ -33,7 +36,7 @@ def test_a_fresh_token_names_the_customer() -> None:
 
 def test_an_expired_token_is_rejected() -> None:
     clock = Clock()
-    tokens = CustomerTokens(SECRET, lifetime_s=60, clock=clock)
+    tokens = CustomerTokens([TokenKey(SECRET)], lifetime_s=60, clock=clock)
     token = tokens.issue("C-ADA")
 
     clock.now += 61
@@ -44,21 +47,21 @@ def test_an_expired_token_is_rejected() -> None:
 
 
 def test_a_token_signed_with_another_secret_is_rejected() -> None:
-    token = CustomerTokens("another-secret-also-long-enough-for-hs256").issue("C-ADA")
+    token = CustomerTokens([TokenKey("another-secret-also-long-enough-for-hs256")]).issue("C-ADA")
 
     with pytest.raises(TokenRejected) as rejected:
-        CustomerTokens(SECRET).verify(token)
+        CustomerTokens([TokenKey(SECRET)]).verify(token)
     assert rejected.value.reason == "invalid"
 
 
 def test_a_token_whose_customer_was_changed_is_rejected() -> None:
-    header, payload, signature = CustomerTokens(SECRET).issue("C-ADA").split(".")
+    header, payload, signature = CustomerTokens([TokenKey(SECRET)]).issue("C-ADA").split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
     claims["sub"] = "C-BEN"
     forged_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
 
     with pytest.raises(TokenRejected):
-        CustomerTokens(SECRET).verify(f"{header}.{forged_payload}.{signature}")
+        CustomerTokens([TokenKey(SECRET)]).verify(f"{header}.{forged_payload}.{signature}")
 
 
 @pytest.mark.parametrize(
@@ -80,11 +83,11 @@ def test_a_token_whose_customer_was_changed_is_rejected() -> None:
 )
 def test_malformed_or_unsigned_tokens_are_rejected(token: str) -> None:
     with pytest.raises(TokenRejected):
-        CustomerTokens(SECRET).verify(token)
+        CustomerTokens([TokenKey(SECRET)]).verify(token)
 
 
 def test_a_token_may_be_presented_again_for_its_own_conversation_only() -> None:
-    tokens, guard = CustomerTokens(SECRET), ReplayGuard()
+    tokens, guard = CustomerTokens([TokenKey(SECRET)]), ReplayGuard()
     claim = tokens.verify(tokens.issue("C-ADA"))
 
     guard.claim(claim, "conversation-1")
@@ -98,7 +101,8 @@ def test_a_token_may_be_presented_again_for_its_own_conversation_only() -> None:
 def test_the_replay_guard_forgets_tokens_once_they_expired() -> None:
     """Its memory stays bounded: an expired token is refused by ``verify`` anyway."""
     clock = Clock()
-    tokens, guard = CustomerTokens(SECRET, lifetime_s=60, clock=clock), ReplayGuard(clock)
+    tokens = CustomerTokens([TokenKey(SECRET)], lifetime_s=60, clock=clock)
+    guard = ReplayGuard(clock)
     claim = tokens.verify(tokens.issue("C-ADA"))
     guard.claim(claim, "conversation-1")
 
@@ -107,6 +111,83 @@ def test_the_replay_guard_forgets_tokens_once_they_expired() -> None:
     guard.claim(claim, "conversation-2")  # forgotten: no longer a replay to the guard
 
 
-def test_an_empty_secret_is_refused() -> None:
+@pytest.mark.parametrize(
+    "keys",
+    [[], [TokenKey("")], [TokenKey(SECRET, "k1"), TokenKey(NEW_SECRET, "k1")]],
+    ids=["no-key", "empty-secret", "same-kid-twice"],
+)
+def test_a_key_ring_without_one_usable_key_per_kid_is_refused(keys: list[TokenKey]) -> None:
     with pytest.raises(ValueError):
-        CustomerTokens("")
+        CustomerTokens(keys)
+
+
+OLD, NEW = TokenKey(SECRET, "k1"), TokenKey(NEW_SECRET, "k2")
+
+
+def _header(token: str) -> dict[str, object]:
+    return dict(jwt.get_unverified_header(token))
+
+
+def _with_header(token: str, **changes: object) -> str:
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(header + "=="))
+    forged = base64.urlsafe_b64encode(json.dumps(claims | changes).encode()).rstrip(b"=")
+    return f"{forged.decode()}.{payload}.{signature}"
+
+
+def test_the_first_key_of_a_ring_signs_and_names_itself() -> None:
+    token = CustomerTokens([NEW, OLD]).issue("C-ADA")
+
+    assert _header(token)["kid"] == "k2"
+    assert CustomerTokens([NEW]).verify(token).customer_ref == "C-ADA"
+    with pytest.raises(TokenRejected):
+        CustomerTokens([OLD]).verify(token)
+
+
+def test_a_token_of_the_old_key_verifies_during_rotation_and_not_after() -> None:
+    token = CustomerTokens([OLD]).issue("C-ADA")
+
+    assert CustomerTokens([NEW, OLD]).verify(token).customer_ref == "C-ADA"
+    with pytest.raises(TokenRejected) as rejected:
+        CustomerTokens([NEW]).verify(token)
+    assert rejected.value.reason == "unknown key"
+
+
+def test_a_token_from_before_key_ids_verifies_with_the_key_that_has_none() -> None:
+    """The first rotation: tokens signed with a single ``CUSTOMER_TOKEN_SECRET`` carry no kid."""
+    token = CustomerTokens([TokenKey(SECRET)]).issue("C-ADA")
+    assert "kid" not in _header(token)
+
+    assert CustomerTokens([NEW, TokenKey(SECRET)]).verify(token).customer_ref == "C-ADA"
+    with pytest.raises(TokenRejected) as rejected:
+        CustomerTokens([NEW, OLD]).verify(token)
+    assert rejected.value.reason == "unknown key"
+
+
+@pytest.mark.parametrize(
+    ("kid", "reason"),
+    [("k9", "unknown key"), (7, "invalid"), (["k1"], "invalid")],
+    ids=["unknown", "number", "list"],
+)
+def test_a_token_naming_no_key_of_the_ring_is_refused(kid: object, reason: str) -> None:
+    token = CustomerTokens([TokenKey("a-key-the-gateway-never-had-long-enough", "k9")]).issue("C")
+
+    with pytest.raises(TokenRejected) as rejected:
+        CustomerTokens([NEW, OLD]).verify(_with_header(token, kid=kid))
+    assert rejected.value.reason == reason
+
+
+def test_a_token_whose_kid_was_changed_to_another_key_is_refused() -> None:
+    token = CustomerTokens([OLD]).issue("C-ADA")
+
+    with pytest.raises(TokenRejected) as rejected:
+        CustomerTokens([NEW, OLD]).verify(_with_header(token, kid="k2"))
+    assert rejected.value.reason == "invalid"
+
+
+def test_a_token_signed_with_another_secret_under_a_known_kid_is_refused() -> None:
+    token = CustomerTokens([TokenKey("an-attackers-secret-long-enough-for-hs256", "k2")]).issue("C")
+
+    with pytest.raises(TokenRejected) as rejected:
+        CustomerTokens([NEW, OLD]).verify(token)
+    assert rejected.value.reason == "invalid"
