@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from insight.support.identity import find_email, find_order_number
+
 _STREET = re.compile(r"^(?=.*[^\W\d_])(?=.*\d)[\w .,'/#-]{4,120}$")
 _CITY = re.compile(r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+)*\.?$")
 _POSTCODE = re.compile(r"^(?=.*\d)[A-Z0-9][A-Z0-9 -]{1,8}[A-Z0-9]$")
@@ -22,8 +24,13 @@ def _squash(text: str) -> str:
 
 
 def clean_street(text: str) -> str | None:
-    """A street line with a house number ("12 Baker Street", "Hauptstr. 5"), else ``None``."""
+    """A street line with a house number ("12 Baker Street", "Hauptstr. 5"), else ``None``.
+
+    An order number or an email is never a street: a shopper who types one when asked for the
+    street is answering an earlier question, and storing it would send the parcel nowhere."""
     street = _squash(text).strip(" ,.")
+    if find_order_number(street) or find_email(street):
+        return None
     return street if _STREET.match(street) else None
 
 

@@ -10,7 +10,13 @@ import pytest
 
 from insight.emotion.base import Emotion
 from insight.emotion.trajectory import EscalationRule
-from insight.support.address import PostalAddress, clean_address, clean_city, clean_postcode
+from insight.support.address import (
+    PostalAddress,
+    clean_address,
+    clean_city,
+    clean_postcode,
+    clean_street,
+)
 from insight.support.catalog import keywords, parse_budget
 from insight.support.csat import parse_score
 from insight.support.formatting import day, listing, money
@@ -113,6 +119,8 @@ def test_addresses_need_a_house_number_a_town_and_a_postcode() -> None:
         "12 baker street", "London", "NW1 6XE"
     )
     assert clean_address("Baker Street", "London", "NW1 6XE") is None
+    assert clean_street("Hauptstr. 5") == "Hauptstr. 5"
+    assert [clean_street(t) for t in ("SS-500022", "#500022", "ada@example.com")] == [None] * 3
     assert clean_city("Saint-Étienne") == "Saint-Étienne"
     assert clean_city("12") is None
     assert clean_postcode("0150") == "0150"
