@@ -4,9 +4,12 @@ The gateway reads every shopper message once with insight's fine-tuned MiniLM (i
 polarity and the FAQ query vector in one pass) and sends the intent ranking in the message
 metadata (``{"intent": {"name", "confidence", "threshold", "ranking"}}``). This component sits
 at the end of the pipeline, after DIET and the ``FallbackClassifier``: with a reading it replaces
-their intent and ranking (an unsure reading, below the threshold the model chose on data, becomes
-``nlu_fallback``); without one (a message sent to Rasa's REST channel directly) DIET's answer
-stands. Entities are DIET's either way.
+their intent and ranking. A reading below the threshold the model chose on data becomes
+``nlu_fallback`` unless DIET, trained apart on the same examples, picked the same intent above
+its own fallback threshold: two classifiers agreeing is evidence neither confidence shows alone,
+and an unsure right reading costs the shopper a "could you rephrase". Without a reading (a
+message sent to Rasa's REST channel directly) DIET's answer stands. Entities are DIET's either
+way.
 
 Runs in Rasa's environment (Python 3.10), so the metadata is read with
 ``insight.understanding.metadata``, which needs nothing but the standard library. Training only
@@ -104,7 +107,9 @@ class SharedEncoderIntentClassifier(GraphComponent, IntentClassifier):  # type: 
         if not known or known[0].name != ranking[0].name:
             return  # the reader knows intents this model does not: DIET's answer stands
         rows = [{INTENT_NAME_KEY: g.name, PREDICTED_CONFIDENCE_KEY: g.confidence} for g in known]
-        if known[0].confidence < threshold:
+        diet = message.get(INTENT) or {}
+        agreed = diet.get(INTENT_NAME_KEY) == known[0].name
+        if known[0].confidence < threshold and not agreed:
             fallback = {
                 INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
                 PREDICTED_CONFIDENCE_KEY: threshold,
