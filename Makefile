@@ -139,6 +139,7 @@ eval: env model artefacts ## Answer-quality evaluations → eval-results/latest.
 	@$(PY) -m insight eval intent-folds
 	@$(PY) -m insight eval clv
 	@OMP_NUM_THREADS=1 $(PY) -m insight eval recommend
+	@$(PY) -m tests.conversations
 
 # tests/bench: start-up, memory, turn latency against bare Rasa and concurrent shoppers, then every
 # `python -m insight bench <name>` command (register yours on insight/cli.py's bench_app).

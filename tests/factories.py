@@ -37,7 +37,7 @@ class ShopFixture:
     headphones_id: int
 
 
-def _address(name: str) -> dict[str, str]:
+def address(name: str) -> dict[str, str]:
     return {
         "ship_name": name,
         "ship_street": "1 Test Street",
@@ -45,6 +45,46 @@ def _address(name: str) -> dict[str, str]:
         "ship_postcode": "0150",
         "ship_country": "NO",
     }
+
+
+def shipped_order(
+    number: str, customer: Customer, products: list[Product], tracking: str, eta: date
+) -> Order:
+    """An order placed 3 days before TODAY, in transit with DHL (last seen in Hamburg)."""
+    order = Order(
+        number=number,
+        customer=customer,
+        placed_at=TODAY - timedelta(days=3),
+        status=OrderStatus.SHIPPED,
+        currency="EUR",
+        total=sum((product.price for product in products), Decimal(0)),
+        payment_method="card",
+        **address(customer.name),
+    )
+    order.lines = [OrderLine(product=p, quantity=1, unit_price=p.price) for p in products]
+    shipment = Shipment(
+        carrier="DHL",
+        tracking_number=tracking,
+        status=ShipmentStatus.IN_TRANSIT,
+        shipped_at=TODAY - timedelta(days=2),
+        eta=eta,
+    )
+    shipment.events = [
+        ShipmentEvent(
+            occurred_at=TODAY - timedelta(days=1),
+            status=ShipmentStatus.IN_TRANSIT,
+            location="Hamburg",
+            description="Arrived at sorting centre",
+        ),
+        ShipmentEvent(
+            occurred_at=TODAY - timedelta(days=2),
+            status=ShipmentStatus.LABEL_CREATED,
+            location="Berlin",
+            description="Label created",
+        ),
+    ]
+    order.shipments = [shipment]
+    return order
 
 
 def build_small_shop(sessions: sessionmaker[Session]) -> ShopFixture:
@@ -99,39 +139,7 @@ def build_small_shop(sessions: sessionmaker[Session]) -> ShopFixture:
         session.add_all([ada, ben, laptop, ultrabook, headphones])
         session.flush()
 
-        shipped = Order(
-            number="SS-100001",
-            customer=ada,
-            placed_at=TODAY - timedelta(days=3),
-            status=OrderStatus.SHIPPED,
-            currency="EUR",
-            total=Decimal("799.00"),
-            payment_method="card",
-            **_address("Ada Lovelace"),
-        )
-        shipped.lines = [OrderLine(product=laptop, quantity=1, unit_price=Decimal("799.00"))]
-        shipment = Shipment(
-            carrier="DHL",
-            tracking_number="DHL123456",
-            status=ShipmentStatus.IN_TRANSIT,
-            shipped_at=TODAY - timedelta(days=2),
-            eta=date(2026, 11, 22),
-        )
-        shipment.events = [
-            ShipmentEvent(
-                occurred_at=TODAY - timedelta(days=1),
-                status=ShipmentStatus.IN_TRANSIT,
-                location="Hamburg",
-                description="Arrived at sorting centre",
-            ),
-            ShipmentEvent(
-                occurred_at=TODAY - timedelta(days=2),
-                status=ShipmentStatus.LABEL_CREATED,
-                location="Berlin",
-                description="Label created",
-            ),
-        ]
-        shipped.shipments = [shipment]
+        shipped = shipped_order("SS-100001", ada, [laptop], "DHL123456", date(2026, 11, 22))
         unshipped = Order(
             number="SS-100002",
             customer=ada,
@@ -140,7 +148,7 @@ def build_small_shop(sessions: sessionmaker[Session]) -> ShopFixture:
             currency="EUR",
             total=Decimal("199.80"),
             payment_method="paypal",
-            **_address("Ada Lovelace"),
+            **address("Ada Lovelace"),
         )
         unshipped.lines = [OrderLine(product=headphones, quantity=2, unit_price=Decimal("99.90"))]
         bens = Order(
@@ -151,7 +159,7 @@ def build_small_shop(sessions: sessionmaker[Session]) -> ShopFixture:
             currency="EUR",
             total=Decimal("99.90"),
             payment_method="card",
-            **_address("Ben Okafor"),
+            **address("Ben Okafor"),
         )
         bens.lines = [OrderLine(product=headphones, quantity=1, unit_price=Decimal("99.90"))]
         session.add_all([shipped, unshipped, bens])
@@ -178,7 +186,9 @@ class SupportShopFixture:
     cleo_returned: str  # delivered 20 days before TODAY, its item returned, refund pending
 
 
-def _delivered(number: str, customer: Customer, lines: list[OrderLine], days_ago: int) -> Order:
+def delivered_order(
+    number: str, customer: Customer, lines: list[OrderLine], days_ago: int
+) -> Order:
     delivered_at = TODAY - timedelta(days=days_ago)
     order = Order(
         number=number,
@@ -188,7 +198,7 @@ def _delivered(number: str, customer: Customer, lines: list[OrderLine], days_ago
         currency="EUR",
         total=sum((line.unit_price * line.quantity for line in lines), Decimal(0)),
         payment_method="card",
-        **_address(customer.name),
+        **address(customer.name),
     )
     order.lines = lines
     shipment = Shipment(
@@ -217,6 +227,37 @@ def _delivered(number: str, customer: Customer, lines: list[OrderLine], days_ago
     return order
 
 
+def refund_pending_return(
+    session: Session, order: Order, reason: str, returned_days_ago: int
+) -> None:
+    """The order's first line came back (received ``returned_days_ago`` days before TODAY) and
+    its refund to the card, for the line's price, is pending since two days ago."""
+    session.flush()
+    line = order.lines[0]
+    parcel_back = Return(
+        order_id=order.id,
+        order_line_id=line.id,
+        quantity=1,
+        reason=reason,
+        refund_method="original_payment",
+        status=ReturnStatus.RECEIVED,
+        created_at=TODAY - timedelta(days=returned_days_ago),
+    )
+    session.add(parcel_back)
+    session.flush()
+    session.add(
+        Refund(
+            order_id=order.id,
+            return_id=parcel_back.id,
+            amount=line.unit_price * line.quantity,
+            method="card",
+            status=RefundStatus.PENDING,
+            created_at=TODAY - timedelta(days=2),
+            issued_at=None,
+        )
+    )
+
+
 def build_support_shop(sessions: sessionmaker[Session]) -> SupportShopFixture:
     """``build_small_shop`` plus a third customer with delivered, old and returned orders."""
     small = build_small_shop(sessions)
@@ -232,7 +273,7 @@ def build_support_shop(sessions: sessionmaker[Session]) -> SupportShopFixture:
             city="Oslo",
             created_at=TODAY - timedelta(days=200),
         )
-        recent = _delivered(
+        recent = delivered_order(
             "SS-100004",
             cleo,
             [
@@ -241,7 +282,7 @@ def build_support_shop(sessions: sessionmaker[Session]) -> SupportShopFixture:
             ],
             days_ago=10,
         )
-        old = _delivered(
+        old = delivered_order(
             "SS-100005",
             cleo,
             [
@@ -249,7 +290,7 @@ def build_support_shop(sessions: sessionmaker[Session]) -> SupportShopFixture:
             ],
             days_ago=60,
         )
-        returned = _delivered(
+        returned = delivered_order(
             "SS-100006",
             cleo,
             [
@@ -260,28 +301,7 @@ def build_support_shop(sessions: sessionmaker[Session]) -> SupportShopFixture:
         returned.status = OrderStatus.RETURNED
         session.add_all([cleo, recent, old, returned])
         session.flush()
-        parcel_back = Return(
-            order_id=returned.id,
-            order_line_id=returned.lines[0].id,
-            quantity=1,
-            reason="Too tight on the ears",
-            refund_method="original_payment",
-            status=ReturnStatus.RECEIVED,
-            created_at=TODAY - timedelta(days=15),
-        )
-        session.add(parcel_back)
-        session.flush()
-        session.add(
-            Refund(
-                order_id=returned.id,
-                return_id=parcel_back.id,
-                amount=Decimal("99.90"),
-                method="card",
-                status=RefundStatus.PENDING,
-                created_at=TODAY - timedelta(days=2),
-                issued_at=None,
-            )
-        )
+        refund_pending_return(session, returned, "Too tight on the ears", returned_days_ago=15)
         session.commit()
         return SupportShopFixture(
             small=small,

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.stack import Stack, StackConfig
+from bot.stack import Stack
 from insight.db.engine import make_engine, make_sessionmaker
 from insight.db.migrate import upgrade
-from tests.factories import TODAY, SupportShopFixture, build_support_shop
-from tests.ports import free_port
-from tests.stack_secrets import STACK_SECRETS
+from tests.factories import SupportShopFixture, build_support_shop
+from tests.stack_secrets import shop_stack_config
 
 
 @pytest.fixture(scope="session")
@@ -41,21 +39,8 @@ def live_stack(
             f"(SHOPSENSE_RASA_BIN={rasa_bin!r}, SHOPSENSE_RASA_MODEL={rasa_model!r})",
             pytrace=False,
         )
-    state = tmp_path_factory.mktemp("state")
-    config = StackConfig(
-        python=Path(sys.executable),
-        rasa_bin=Path(rasa_bin),
-        rasa_model=Path(rasa_model),
-        database_url=live_shop_url[0],
-        tracker_url=f"sqlite:///{state / 'tracker.db'}",
-        state_dir=state,
-        host="127.0.0.1",
-        gateway_port=free_port(),
-        rasa_port=free_port(),
-        action_port=free_port(),
-        rasa_api_token=STACK_SECRETS.rasa_api_token,
-        # the shop's dates are relative to the factories' TODAY, so the return window is too
-        extra_env=STACK_SECRETS.env() | {"SHOPSENSE_NOW": TODAY.isoformat()},
+    config = shop_stack_config(
+        Path(rasa_bin), Path(rasa_model), live_shop_url[0], tmp_path_factory.mktemp("state")
     )
     stack = Stack(config)
     try:
