@@ -183,9 +183,9 @@ def test_a_return_inside_the_window_is_registered_and_one_outside_is_refused(
     assert "€799.00 in store credit" in done
     with sessions() as session:
         returns = session.execute(
-            select(Order.number, Return.reason, Return.refund_method, Return.status).join(
-                Order, Order.id == Return.order_id
-            )
+            select(Order.number, Return.reason, Return.refund_method, Return.status)
+            .join(Order, Order.id == Return.order_id)
+            .where(Order.customer_id == live_shop_url[1].cleo_id)
         ).all()
     assert sorted(tuple(row) for row in returns) == [
         ("SS-100004", "the screen flickers", "store_credit", "requested"),
