@@ -29,12 +29,14 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 from insight.datasets import load_vader_sentences
 from insight.emotion.base import LABELS, EmotionLabel, as_label
 from insight.settings import PROJECT_ROOT
+from insight.understanding.nlu_data import LabelledText, nlu_files, read_nlu_examples
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 HANDWRITTEN_FILE = DATA_DIR / "handwritten.yaml"
 FRAGMENTS_FILE = DATA_DIR / "fragments.yaml"
-TRAINING_FILES = (HANDWRITTEN_FILE, FRAGMENTS_FILE)
 TEST_FILE = PROJECT_ROOT / "tests" / "data" / "emotion" / "test_messages.yaml"
+# The test file shapes training too: task messages that share text with it are left out.
+TRAINING_FILES = (HANDWRITTEN_FILE, FRAGMENTS_FILE, TEST_FILE)
 
 PolarityClass = Literal["negative", "neutral", "positive"]
 POLARITY_CLASSES: tuple[PolarityClass, ...] = get_args(PolarityClass)
@@ -78,10 +80,71 @@ def load_labelled(path: Path) -> list[Example]:
     return examples
 
 
+# Intents whose examples ask for something without saying how the shopper feels about it:
+# their wording (cancel, wrong address, refund) is what the emotion head must learn is no feeling.
+TASK_INTENTS = frozenset(
+    {
+        "ask_categories",
+        "ask_faq",
+        "ask_human_available",
+        "cancel_order",
+        "change_address",
+        "check_order_status",
+        "check_price",
+        "check_stock",
+        "exchange_item",
+        "inform",
+        "order_history",
+        "recommend_product",
+        "refund_status",
+        "request_human",
+        "return_item",
+        "similar_products",
+    }
+)
+# Some task examples are written upset on purpose (the intent must survive the mood); any sign
+# of feeling keeps an example out of the neutral ones.
+FEELING_CUES = re.compile(
+    r"\b(fed up|sick of|annoy\w*|frustrat\w*|ridiculous|hell|damn\w*|worr\w*|scared|nervous|"
+    r"anxious|angry|furious|upset|ages|still|again|seriously|finally|ugh|sorry|unfortunately|"
+    r"disappoint\w*|love|great|amazing|awesome|thanks?|thank you|happy|sad|terrible|awful|"
+    r"useless|joke|wtf|asap|urgent\w*|immediately|now)\b|[!?]{2,}|[!]",
+    re.IGNORECASE,
+)
+
+
+def task_messages(
+    examples: Iterable[LabelledText], limit: int, seed: int, held_out: Sequence[Example] = ()
+) -> list[Example]:
+    """Up to ``limit`` Rasa NLU examples of task intents, as neutral messages: a seeded sample
+    of those without a sign of feeling (``FEELING_CUES``, or shouting in capitals) that share
+    no text with ``held_out`` (the emotion test set must stay unseen)."""
+    calm = [
+        Example(example.text, "neutral")
+        for example in examples
+        if example.label in TASK_INTENTS
+        and not FEELING_CUES.search(example.text)
+        and not _shouted(example.text)
+    ]
+    seen_in_test = set(leaks(held_out, calm))
+    unseen = [example for example in calm if example.text not in seen_in_test]
+    return random.Random(seed).sample(unseen, min(limit, len(unseen)))
+
+
+def _shouted(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 4 and all(ch.isupper() for ch in letters)
+
+
 def emotion_training_set(composed_per_label: int, seed: int) -> list[Example]:
-    """Hand-written messages plus ``composed_per_label`` composed ones per label, deduplicated."""
-    examples = load_labelled(HANDWRITTEN_FILE) + compose_messages(
-        load_fragments(FRAGMENTS_FILE), composed_per_label, seed
+    """Hand-written messages, ``composed_per_label`` composed ones per label and as many calm
+    task requests from the Rasa NLU data (``task_messages``), deduplicated."""
+    examples = (
+        load_labelled(HANDWRITTEN_FILE)
+        + compose_messages(load_fragments(FRAGMENTS_FILE), composed_per_label, seed)
+        + task_messages(
+            read_nlu_examples(nlu_files()), composed_per_label, seed, emotion_test_set()
+        )
     )
     seen: set[str] = set()
     unique = []

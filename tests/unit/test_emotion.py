@@ -21,6 +21,7 @@ from insight.emotion.base import (
 from insight.emotion.data import Example
 from insight.emotion.train import TrainConfig, fingerprint
 from insight.emotion.trajectory import EmotionTrajectory, Escalation, EscalationRule
+from insight.understanding.nlu_data import LabelledText
 
 # ------------------------------------------------------------------------------------ labels
 
@@ -254,6 +255,26 @@ def test_the_leak_check_catches_copies_shared_sentences_and_long_runs() -> None:
         Example("my parcel has not arrived after two weeks", "frustration"),  # different
     ]
     assert data.leaks(train, test) == [example.text for example in test[:3]]
+
+
+def test_calm_task_requests_train_neutral_and_upset_or_tested_ones_stay_out() -> None:
+    nlu = [
+        LabelledText("please cancel order SS-100234", "cancel_order", "orders.yml"),
+        LabelledText("I put the wrong postcode on my order", "change_address", "orders.yml"),
+        LabelledText("where is my order, so fed up!!", "check_order_status", "orders.yml"),
+        LabelledText("WHERE IS MY PARCEL", "check_order_status", "orders.yml"),
+        LabelledText("this is the worst shop ever", "complain", "help.yml"),
+        LabelledText("how do I unsubscribe from emails", "ask_faq", "help.yml"),
+    ]
+    tested = [Example("how do I unsubscribe from emails?", "neutral")]
+
+    chosen = data.task_messages(nlu, limit=10, seed=1, held_out=tested)
+
+    assert sorted(chosen, key=lambda e: e.text) == [
+        Example("I put the wrong postcode on my order", "neutral"),
+        Example("please cancel order SS-100234", "neutral"),
+    ]
+    assert len(data.task_messages(nlu, limit=1, seed=1)) == 1
 
 
 def test_composed_messages_are_reproducible_and_fully_filled() -> None:
