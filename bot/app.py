@@ -26,6 +26,7 @@ from bot.sockets import SocketOutbox, register
 from bot.switchboard import DATABASE_DOWN, Switchboard
 from bot.widget_api import demo_router, shopper_router
 from insight.settings import Settings, startup_settings
+from insight.support.assist import HandoverAssist
 from insight.understanding.message import MessageUnderstanding
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,12 @@ def create_app(
         return {"status": "ok"}
 
     app.include_router(shopper_router(switchboard, limits))
-    app.include_router(desk_router(switchboard, services.agents, services.desk_sessions, limits))
+    assist = HandoverAssist(
+        services.conversations, services.customers, services.orders, services.faq
+    )
+    app.include_router(
+        desk_router(switchboard, services.agents, services.desk_sessions, limits, assist)
+    )
     if settings.demo_tokens:
         app.include_router(demo_router(services.tokens, services.customers))
     mount_pages(app)

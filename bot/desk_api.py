@@ -25,6 +25,7 @@ from insight.agents import AgentAccount, AgentRepository
 from insight.conversations import ConversationRecord
 from insight.customer_cards import CustomerCard
 from insight.profiles.contracts import CustomerProfile
+from insight.support.assist import AgentAssist, HandoverAssist
 
 
 class Login(BaseModel):
@@ -117,8 +118,28 @@ def detail_view(detail: ConversationDetail) -> dict[str, Any]:
     }
 
 
+def assist_view(assist: AgentAssist) -> dict[str, Any]:
+    summary = assist.summary
+    return {
+        "summary": {
+            "who": summary.who,
+            "wants": summary.wants,
+            "tried": list(summary.tried),
+            "mood": summary.mood,
+        },
+        "replies": [
+            {"kind": reply.kind, "label": reply.label, "text": reply.text}
+            for reply in assist.replies
+        ],
+    }
+
+
 def desk_router(
-    switchboard: Switchboard, agents: AgentRepository, sessions: DeskSessions, limits: RateLimits
+    switchboard: Switchboard,
+    agents: AgentRepository,
+    sessions: DeskSessions,
+    limits: RateLimits,
+    assist: HandoverAssist,
 ) -> APIRouter:
     router = APIRouter(prefix="/api/desk", tags=["agent desk"])
 
@@ -186,6 +207,17 @@ def desk_router(
     ) -> dict[str, Any]:
         try:
             return detail_view(switchboard.detail(conversation_id))
+        except NotAllowed as error:
+            raise HTTPException(404, str(error)) from error
+
+    @router.get("/conversations/{conversation_id}/assist")
+    def assistance(
+        conversation_id: str, agent: Annotated[AgentAccount, Depends(current_agent)]
+    ) -> dict[str, Any]:
+        """Agent assist: a summary of the conversation so far and replies to start from (the
+        FAQ answer to the latest question, the facts of the orders it is about)."""
+        try:
+            return assist_view(assist.for_conversation(switchboard.conversation(conversation_id)))
         except NotAllowed as error:
             raise HTTPException(404, str(error)) from error
 

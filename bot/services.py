@@ -19,7 +19,9 @@ from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
 from insight.db.engine import make_engine, make_sessionmaker
 from insight.emotion.trajectory import EscalationRule
+from insight.repositories.orders import OrderRepository
 from insight.settings import Settings
+from insight.support.assist import FaqSearch
 from insight.understanding.message import MessageUnderstanding
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ class GatewayServices:
     desk_sessions: DeskSessions
     escalation_rule: EscalationRule
     understanding: MessageUnderstanding
+    orders: OrderRepository
+    faq: FaqSearch | None  # text search for the desk's suggested replies
 
 
 def build_services(settings: Settings) -> GatewayServices:
@@ -43,6 +47,7 @@ def build_services(settings: Settings) -> GatewayServices:
     from insight.understanding.reader import TransformerUnderstander
 
     sessions = make_sessionmaker(make_engine(settings.database_url))
+    faq = FaissFaqIndex.from_settings(settings)
     return GatewayServices(
         conversations=ConversationRepository(sessions),
         customers=CustomerCards(sessions),
@@ -52,9 +57,10 @@ def build_services(settings: Settings) -> GatewayServices:
         desk_sessions=DeskSessions(settings.desk_session_secret),
         escalation_rule=EscalationRule(),
         understanding=MessageUnderstanding(
-            TransformerUnderstander(cache_dir=settings.cache_dir),
-            FaissFaqIndex.from_settings(settings),
+            TransformerUnderstander(cache_dir=settings.cache_dir), faq
         ),
+        orders=OrderRepository(sessions),
+        faq=faq,
     )
 
 

@@ -508,6 +508,9 @@ class Switchboard:
     def with_assistant(self) -> list[ConversationRecord]:
         return self._conversations.active_with_assistant(ACTIVE_WINDOW)
 
+    def conversation(self, conversation_id: str) -> ConversationRecord:
+        return self._require(conversation_id)
+
     def detail(self, conversation_id: str) -> ConversationDetail:
         conversation = self._require(conversation_id)
         return ConversationDetail(

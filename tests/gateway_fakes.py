@@ -18,6 +18,7 @@ from insight.agents import AgentRepository
 from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
 from insight.emotion.trajectory import EscalationRule
+from insight.repositories.orders import OrderRepository
 from insight.settings import TokenKey
 from insight.understanding.contracts import KeywordUnderstander
 from insight.understanding.message import MessageUnderstanding
@@ -113,4 +114,6 @@ def gateway_services(
         desk_sessions=DeskSessions("desk-secret-long-enough-for-hmac-sha256"),
         escalation_rule=EscalationRule(),
         understanding=MessageUnderstanding(KeywordUnderstander()),
+        orders=OrderRepository(sessions),
+        faq=None,
     )

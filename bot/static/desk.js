@@ -231,6 +231,7 @@
     root.append(mainCol);
 
     const side = T.el("div", "side");
+    side.append(assistPanel(id, mineNow));
     const why = panel("Why escalated", "why");
     why.append(T.el("p", "", c.reason ? c.reason + " (" + c.source + ")" : "Not escalated."));
     if (c.reason) why.append(T.el("small", "", "priority " + Number(c.priority).toFixed(2)));
@@ -251,6 +252,46 @@
 
     detail.messages.forEach(appendMessage);
     detail.notes.forEach(appendNote);
+  }
+
+  // Agent assist: the conversation so far in four lines, and replies to start from. A
+  // suggestion goes into the reply box for the agent to edit; it is never sent by itself.
+  function assistPanel(id, mineNow) {
+    const box = panel("Assist", "assist");
+    box.append(T.el("small", "", "Reading the conversation…"));
+    api("GET", "/api/desk/conversations/" + encodeURIComponent(id) + "/assist").then(function (assist) {
+      if (openId !== id) return;
+      box.replaceChildren(T.el("h3", "", "Assist"));
+      const summary = T.el("dl", "card");
+      summary.dataset.testid = "assist-summary";
+      [["Who", assist.summary.who], ["Wants", assist.summary.wants],
+        ["Tried", assist.summary.tried.join("; ")], ["Mood", assist.summary.mood]]
+        .forEach(function (row) { summary.append(T.el("dt", "", row[0]), T.el("dd", "", row[1])); });
+      box.append(summary);
+      const list = T.el("ul", "suggestions");
+      assist.replies.forEach(function (reply) {
+        const li = T.el("li", "suggestion " + reply.kind);
+        li.dataset.testid = "assist-suggestion";
+        li.append(T.el("strong", "", reply.label), T.el("p", "", reply.text));
+        const insert = T.el("button", "secondary", mineNow ? "Insert" : "Take over to use");
+        insert.type = "button";
+        insert.disabled = !mineNow;
+        insert.dataset.testid = "assist-insert";
+        insert.addEventListener("click", function () {
+          const input = document.querySelector("[data-testid=reply-input]");
+          if (!input) return;
+          input.value = input.value ? input.value + " " + reply.text : reply.text;
+          input.focus();
+        });
+        li.append(insert);
+        list.append(li);
+      });
+      if (!assist.replies.length) list.append(T.el("li", "", "No suggestions for this conversation."));
+      box.append(list);
+    }).catch(function () {
+      box.replaceChildren(T.el("h3", "", "Assist"), T.el("small", "", "Assist is not available right now."));
+    });
+    return box;
   }
 
   function profileCard(customer) {

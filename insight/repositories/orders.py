@@ -86,6 +86,15 @@ class OrderRepository:
             order = session.scalar(query)
             return _details(order) if order else None
 
+    def by_number(self, order_number: str) -> OrderDetails | None:
+        """Any customer's order: for staff (the agent desk), never for a shopper's request."""
+        query = _with_details(
+            select(Order).where(Order.number == normalise_order_number(order_number))
+        )
+        with self._sessions() as session:
+            order = session.scalar(query)
+            return _details(order) if order else None
+
     def latest_for_customer(self, customer_id: int) -> OrderDetails | None:
         query = _with_details(
             select(Order)

@@ -234,3 +234,44 @@ def test_a_gateway_restart_loses_nothing_and_what_was_typed_meanwhile_arrives_on
     transcript = desk.get_by_test_id("transcript").inner_text()
     assert len(re.findall("typed while you were away", transcript)) == 1
     screenshot(desk, "desk-after-gateway-restart")
+
+
+def test_agent_assist_summarises_the_conversation_and_a_suggestion_is_edited_and_sent(
+    shopper: BrowserContext, agent: BrowserContext, servers: Servers
+) -> None:
+    desk = _desk(agent, servers)
+    page = _shop(shopper, servers, identity="C-ADA")
+    _say(page, "hello")
+    page.get_by_test_id("quick-reply").filter(has_text="Where is my order?").click()
+    expect(page.get_by_test_id("order-card")).to_contain_text("Order SS-100001")
+    _say(page, "do you deliver to Norway as well? it is a present for my sister")
+    page.get_by_test_id("ask-agent").click()
+    expect(page.get_by_test_id("queue-banner")).to_contain_text("in the queue")
+
+    desk.get_by_test_id("queue").get_by_test_id("conversation-item").first.click()
+    summary = desk.get_by_test_id("assist-summary")
+    expect(summary).to_contain_text("Ada Lovelace, signed in")
+    expect(summary).to_contain_text("do you deliver to Norway as well?")
+    expect(summary).to_contain_text("the shopper asked for a person")
+    expect(summary).to_contain_text("showed order SS-100001")
+    suggestions = desk.get_by_test_id("assist-suggestion")
+    expect(suggestions.filter(has_text="FAQ:")).to_contain_text("Norway")
+    order = suggestions.filter(has_text="Order SS-100001 (shipped)")
+    expect(order).to_contain_text("tracking number DHL123456")
+    expect(order.get_by_test_id("assist-insert")).to_be_disabled()  # take over first
+    screenshot(desk, "desk-agent-assist-summary")
+
+    desk.get_by_test_id("take-over").click()
+    expect(desk.get_by_test_id("owner")).to_have_text("with Alice Martin")
+    order = desk.get_by_test_id("assist-suggestion").filter(has_text="Order SS-100001 (shipped)")
+    order.get_by_test_id("assist-insert").click()
+    reply = desk.get_by_test_id("reply-input")
+    expect(reply).to_have_value(re.compile(r"^Order SS-100001 \(Aero 14 Laptop\) is on its way"))
+    reply.press("End")
+    reply.type(" Norway is fine too.")
+    screenshot(desk, "desk-agent-assist-inserted")
+    desk.get_by_test_id("reply-send").click()
+
+    sent = page.get_by_test_id("msg-agent").last
+    expect(sent).to_contain_text("tracking number DHL123456")
+    expect(sent).to_contain_text("Norway is fine too.")

@@ -68,6 +68,7 @@ def test_the_openapi_schema_describes_the_main_paths(client: TestClient) -> None
         "/api/desk/me",
         "/api/desk/queue",
         "/api/desk/conversations/{conversation_id}",
+        "/api/desk/conversations/{conversation_id}/assist",
         "/api/desk/conversations/{conversation_id}/take",
         "/api/desk/conversations/{conversation_id}/messages",
         "/api/desk/conversations/{conversation_id}/notes",
