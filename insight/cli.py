@@ -182,9 +182,12 @@ def eval_understanding(
 ) -> None:
     """Intent and emotion on text written by others (tests/data/outside, Amazon reviews), next
     to the team's held-out intents, read as the gateway reads them."""
+    from insight.faq.index import FaissFaqIndex
     from insight.understanding.outside_eval import report_tables, run_outside_eval
 
-    report = run_outside_eval(Settings.from_env().cache_dir, model_dir, log=console.print)
+    settings = Settings.from_env()
+    faq = FaissFaqIndex.from_settings(settings)
+    report = run_outside_eval(settings.cache_dir, model_dir, log=console.print, faq=faq)
     for table in report_tables(report):
         console.print(table)
 

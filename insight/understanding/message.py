@@ -3,11 +3,18 @@
 One call per message: the shared encoder pass (``Understander``), then the FAQ index searched
 with the pass's query vector, so the action server answers an FAQ question without encoding the
 message again. ``metadata`` is the part that travels to Rasa with the message.
+
+The FAQ hit is evidence for the intent too. When the pass guesses ``ask_faq`` but below its
+threshold, and the FAQ's best answer clears the FAQ's own threshold (tuned apart, on questions
+written for it, to keep answers to out-of-scope questions rare), the guess is trusted: the
+reading's threshold becomes the guess's confidence. Asking a shopper to rephrase a question the
+FAQ can answer helps nobody.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from insight.embeddings import Vectors
@@ -20,6 +27,11 @@ class VectorSearch(Protocol):
     """An FAQ index that can search with a vector the shared pass already made."""
 
     def search_vector(self, vector: Vectors, k: int = 3) -> list[FaqHit]: ...
+
+    @property
+    def threshold(self) -> float:
+        """The score from which the FAQ answers."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,9 @@ class Understood:
         return found
 
 
+FAQ_INTENT = "ask_faq"
+
+
 class MessageUnderstanding:
     """The shared pass and, when an FAQ index is given, its best hit for the message."""
 
@@ -55,6 +70,24 @@ class MessageUnderstanding:
             self.faq.search_vector(self.understander.read("hello").vector, k=1)
 
     def read(self, text: str) -> Understood:
-        reading = self.understander.read(text)
-        hits = self.faq.search_vector(reading.vector, k=1) if self.faq is not None else []
-        return Understood(reading, hits[0] if hits else None)
+        return self._understood(self.understander.read(text))
+
+    def read_many(self, texts: Sequence[str]) -> list[Reading]:
+        """The readings of many messages at once, as ``read`` would give them (evaluation)."""
+        return [self._understood(r).reading for r in self.understander.read_many(texts)]
+
+    def _understood(self, reading: Reading) -> Understood:
+        if self.faq is None:
+            return Understood(reading, None)
+        hits = self.faq.search_vector(reading.vector, k=1)
+        hit = hits[0] if hits else None
+        guess = reading.intent
+        if (
+            hit is not None
+            and guess is not None
+            and guess.name == FAQ_INTENT
+            and not reading.sure
+            and hit.score >= self.faq.threshold
+        ):
+            reading = replace(reading, threshold=guess.confidence)
+        return Understood(reading, hit)

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Protocol, get_args
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 from rich.table import Table
@@ -30,7 +30,8 @@ from insight.emotion.evaluate import ClassScores
 from insight.emotion.train import TrainConfig, build_emotion_model
 from insight.results import update_results
 from insight.settings import PROJECT_ROOT
-from insight.understanding.contracts import Reading, Understander
+from insight.understanding.contracts import Reading
+from insight.understanding.message import MessageUnderstanding, VectorSearch
 from insight.understanding.nlu_data import HELDOUT_FILE, nlu_files, read_nlu_examples
 from insight.understanding.reader import TransformerUnderstander
 
@@ -242,8 +243,12 @@ class OutsideReport:
     source: str
 
 
+class BatchReader(Protocol):
+    def read_many(self, texts: Sequence[str]) -> list[Reading]: ...
+
+
 def evaluate_outside(
-    understander: Understander,
+    understander: BatchReader,
     sets: Sequence[OutsideSet],
     heldout: Sequence[tuple[str, str]],
     emotion_texts: Sequence[EmotionText],
@@ -294,9 +299,11 @@ def run_outside_eval(
     model_dir: Path | None = None,
     files: Sequence[Path] = OUTSIDE_FILES,
     log: Callable[[str], None] = print,
+    faq: VectorSearch | None = None,
 ) -> OutsideReport:
     """Score the understanding model (built if needed, or the one in ``model_dir``) and record
-    ``intent_outside``, ``intent_heldout_reader`` and ``emotion_outside`` under ``eval``."""
+    ``intent_outside``, ``intent_heldout_reader`` and ``emotion_outside`` under ``eval``. With
+    ``faq``, messages are read as the gateway reads them, FAQ evidence included."""
     sets = [load_outside_set(path) for path in files]
     leaked = training_leaks(m for s in sets for m in s.messages)
     if leaked:
@@ -307,10 +314,15 @@ def run_outside_eval(
         list(amazon_test["text"]), list(amazon_test["valence"])
     )
     heldout = [(e.text, e.label) for e in read_nlu_examples(HELDOUT_FILE)]
-    report = evaluate_outside(
-        TransformerUnderstander(model_dir=folder, threads=None), sets, heldout, emotion_texts
+    understanding = MessageUnderstanding(
+        TransformerUnderstander(model_dir=folder, threads=None), faq
     )
-    reader = "shared reader (gateway's reading; unsure counts as nlu_fallback)"
+    report = evaluate_outside(understanding, sets, heldout, emotion_texts)
+    reader = (
+        "the gateway's reading: shared encoder"
+        + (" and FAQ evidence" if faq is not None else "")
+        + "; unsure counts as nlu_fallback"
+    )
     update_results(
         "eval",
         "intent_outside",

@@ -127,12 +127,30 @@ def test_the_intent_reading_round_trips_and_malformed_readings_are_refused() -> 
 
 
 class _OneEntryIndex:
-    def __init__(self) -> None:
+    def __init__(self, threshold: float = 0.7) -> None:
         self.vectors: list[np.ndarray] = []
+        self.threshold = threshold
 
     def search_vector(self, vector: np.ndarray, k: int = 3) -> list[FaqHit]:
         self.vectors.append(vector)
         return [FaqHit("returns", "How do returns work?", "Within 30 days.", 0.8)][:k]
+
+
+def test_an_unsure_faq_guess_is_trusted_when_the_faq_answers_with_confidence() -> None:
+    unsure = KeywordUnderstander({"ask_faq": ["zzz"], "check_order_status": ["yyy"]}, 0.6)
+    answered = MessageUnderstanding(unsure, _OneEntryIndex(threshold=0.7))
+    doubtful = MessageUnderstanding(unsure, _OneEntryIndex(threshold=0.9))
+    order_first = MessageUnderstanding(
+        KeywordUnderstander({"check_order_status": ["zzz"], "ask_faq": ["yyy"]}, 0.6),
+        _OneEntryIndex(threshold=0.7),
+    )
+
+    # no keyword matches: each intent gets 0.5, below the 0.6 threshold
+    vouched = answered.read("how do returns work")
+    assert vouched.reading.sure and vouched.reading.intent == unsure.read("x").intent
+    assert not doubtful.read("how do returns work").reading.sure  # the FAQ is not sure either
+    assert not order_first.read("how do returns work").reading.sure  # only an FAQ guess
+    assert [r.sure for r in answered.read_many(["a", "b"])] == [True, True]
 
 
 def test_one_reading_carries_intent_emotion_and_the_faq_hit_found_with_its_vector() -> None:
