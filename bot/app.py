@@ -115,7 +115,14 @@ def create_app(
         services.conversations, services.customers, services.orders, services.faq
     )
     app.include_router(
-        desk_router(switchboard, services.agents, services.desk_sessions, limits, assist)
+        desk_router(
+            switchboard,
+            services.agents,
+            services.desk_sessions,
+            limits,
+            assist=assist,
+            analytics=services.analytics,
+        )
     )
     if settings.demo_tokens:
         app.include_router(demo_router(services.tokens, services.customers))

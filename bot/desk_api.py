@@ -5,9 +5,11 @@ No ``from __future__ import annotations`` here: FastAPI must see the dependency 
 the route functions, which refer to ``current_agent``, a local of ``desk_router``.
 """
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Cookie, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Cookie, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from bot.desk_auth import COOKIE, SHIFT_S, DeskSessions
@@ -25,7 +27,11 @@ from insight.agents import AgentAccount, AgentRepository
 from insight.conversations import ConversationRecord
 from insight.customer_cards import CustomerCard
 from insight.profiles.contracts import CustomerProfile
+from insight.report.support import CSV_TABLES, SupportAnalytics, stats_csv, stats_json
 from insight.support.assist import AgentAssist, HandoverAssist
+
+DEFAULT_PERIOD_DAYS = 30
+MAX_PERIOD_DAYS = 366
 
 
 class Login(BaseModel):
@@ -37,6 +43,7 @@ class AgentOut(BaseModel):
     id: int
     username: str
     display_name: str
+    is_admin: bool
 
 
 class Reply(BaseModel):
@@ -139,7 +146,9 @@ def desk_router(
     agents: AgentRepository,
     sessions: DeskSessions,
     limits: RateLimits,
+    *,
     assist: HandoverAssist,
+    analytics: SupportAnalytics,
 ) -> APIRouter:
     router = APIRouter(prefix="/api/desk", tags=["agent desk"])
 
@@ -154,6 +163,19 @@ def desk_router(
 
     def refused(error: Exception) -> HTTPException:
         return HTTPException(409, str(error))
+
+    def period(since: date | None, until: date | None) -> tuple[date, date]:
+        """``[since, until)``; by default the last 30 days, today included."""
+        end = until or datetime.now(UTC).date() + timedelta(days=1)
+        start = since or end - timedelta(days=DEFAULT_PERIOD_DAYS)
+        if start >= end or (end - start).days > MAX_PERIOD_DAYS:
+            raise HTTPException(422, f"since must be before until, at most {MAX_PERIOD_DAYS} days")
+        return start, end
+
+    def current_admin(agent: Annotated[AgentAccount, Depends(current_agent)]) -> AgentAccount:
+        if not agent.is_admin:
+            raise HTTPException(403, "the analytics are for admins")
+        return agent
 
     @router.post(
         "/login",
@@ -267,6 +289,34 @@ def desk_router(
         except (NotAllowed, HandbackFailed) as error:
             raise refused(error) from error
         return conversation_view(back)
+
+    @router.get("/analytics")
+    def support_analytics(
+        admin: Annotated[AgentAccount, Depends(current_admin)],
+        since: date | None = None,
+        until: date | None = None,
+    ) -> dict[str, Any]:
+        """The shop owner's figures for conversations started in ``[since, until)``:
+        containment per day, hand-overs by reason, CSAT, response times, unanswered questions
+        clustered, emotion mix (admins only)."""
+        return stats_json(analytics.stats(*period(since, until)))
+
+    @router.get("/analytics.csv", response_class=PlainTextResponse)
+    def support_analytics_csv(
+        admin: Annotated[AgentAccount, Depends(current_admin)],
+        table: Annotated[str, Query(pattern="^(" + "|".join(CSV_TABLES) + ")$")],
+        since: date | None = None,
+        until: date | None = None,
+    ) -> PlainTextResponse:
+        """One table of the analytics as CSV, for a spreadsheet (admins only)."""
+        start, end = period(since, until)
+        return PlainTextResponse(
+            stats_csv(analytics.stats(start, end), table),
+            media_type="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="shopsense-{table}-{start}-{end}.csv"'
+            },
+        )
 
     @router.get("/tickets")
     def tickets(agent: Annotated[AgentAccount, Depends(current_agent)]) -> list[dict[str, Any]]:

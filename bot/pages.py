@@ -1,4 +1,5 @@
-"""The two web pages (the demo shop with the chat widget, and the agent desk) and their assets."""
+"""The web pages (the demo shop with the chat widget, the agent desk and its analytics) and
+their assets."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ def mount_pages(app: FastAPI) -> None:
     @pages.get("/desk")
     def desk() -> FileResponse:
         return FileResponse(STATIC_DIR / "desk.html")
+
+    @pages.get("/desk/analytics")
+    def analytics() -> FileResponse:
+        return FileResponse(STATIC_DIR / "analytics.html")
 
     app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -19,6 +19,7 @@ from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
 from insight.db.engine import make_engine, make_sessionmaker
 from insight.emotion.trajectory import EscalationRule
+from insight.report.support import SupportAnalytics
 from insight.repositories.orders import OrderRepository
 from insight.settings import Settings
 from insight.support.assist import FaqSearch
@@ -39,6 +40,7 @@ class GatewayServices:
     understanding: MessageUnderstanding
     orders: OrderRepository
     faq: FaqSearch | None  # text search for the desk's suggested replies
+    analytics: SupportAnalytics
 
 
 def build_services(settings: Settings) -> GatewayServices:
@@ -61,6 +63,7 @@ def build_services(settings: Settings) -> GatewayServices:
         ),
         orders=OrderRepository(sessions),
         faq=faq,
+        analytics=SupportAnalytics(sessions),
     )
 
 
@@ -68,7 +71,8 @@ def bootstrap_agents(agents: AgentRepository, settings: Settings) -> None:
     """Create the agent named by AGENT_USERNAME/AGENT_PASSWORD when none by that name exists,
     and the demo agents in demo mode."""
     username, password = settings.agent_username, settings.agent_password
-    if username and password and agents.ensure(username, username, password):
+    # The shop's own first account: it runs the desk, so it sees the analytics too.
+    if username and password and agents.ensure(username, username, password, admin=True):
         log.info("created agent %s from AGENT_USERNAME", username)
     if settings.demo_tokens:
         for demo in ensure_demo_agents(agents):

@@ -377,7 +377,7 @@ def main() -> int:
         stack.stop()
         print(f"could not start ShopSense: {error}", file=sys.stderr)
         return 1
-    agents = " or ".join(username for username, _ in DEMO_AGENTS)
+    agents = " or ".join(username for username, _, _ in DEMO_AGENTS)
     demo = f" (demo: {agents}, password {DEMO_AGENT_PASSWORD})" if settings.demo_tokens else ""
     print(
         f"\nShopSense is up after {time.monotonic() - started:.0f} s\n"

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from insight.db.models import Agent
 
 # The demo shop's agents (`make run` creates them when demo mode is on); never in production.
-DEMO_AGENTS = (("alice", "Alice Martin"), ("bob", "Bob Chen"))
+# Alice is also the demo shop's admin (she sees the analytics), Bob is not.
+DEMO_AGENTS = (("alice", "Alice Martin", True), ("bob", "Bob Chen", False))
 DEMO_AGENT_PASSWORD = "demo"
 
 
@@ -23,6 +24,7 @@ class AgentAccount:
     id: int
     username: str
     display_name: str
+    is_admin: bool = False
 
 
 class AgentExists(ValueError):
@@ -30,7 +32,9 @@ class AgentExists(ValueError):
 
 
 def _account(row: Agent) -> AgentAccount:
-    return AgentAccount(id=row.id, username=row.username, display_name=row.display_name)
+    return AgentAccount(
+        id=row.id, username=row.username, display_name=row.display_name, is_admin=row.is_admin
+    )
 
 
 class AgentRepository:
@@ -41,13 +45,16 @@ class AgentRepository:
         self._hasher = hasher or PasswordHasher()
         self._missing_user_hash: str | None = None
 
-    def create(self, username: str, display_name: str, password: str) -> AgentAccount:
+    def create(
+        self, username: str, display_name: str, password: str, admin: bool = False
+    ) -> AgentAccount:
         if not username.strip() or not password:
             raise ValueError("an agent needs a username and a password")
         row = Agent(
             username=username.strip().lower(),
             display_name=display_name.strip() or username.strip(),
             password_hash=self._hasher.hash(password),
+            is_admin=admin,
             created_at=datetime.now(UTC).replace(tzinfo=None),
         )
         try:
@@ -57,12 +64,12 @@ class AgentRepository:
             raise AgentExists(username) from error
         return _account(row)
 
-    def ensure(self, username: str, display_name: str, password: str) -> bool:
+    def ensure(self, username: str, display_name: str, password: str, admin: bool = False) -> bool:
         """Create the agent unless one with this username exists; True when it was created."""
         if self.by_username(username) is not None:
             return False
         try:
-            self.create(username, display_name, password)
+            self.create(username, display_name, password, admin)
         except AgentExists:
             return False
         return True
@@ -107,6 +114,6 @@ def ensure_demo_agents(agents: AgentRepository) -> list[str]:
     """Create the demo agents that are missing; returns the usernames created."""
     return [
         username
-        for username, name in DEMO_AGENTS
-        if agents.ensure(username, name, DEMO_AGENT_PASSWORD)
+        for username, name, admin in DEMO_AGENTS
+        if agents.ensure(username, name, DEMO_AGENT_PASSWORD, admin)
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -420,3 +421,43 @@ def report(
     engine = make_engine(_database_url(database_url))
     path = write_report(make_sessionmaker(engine), out)
     console.print(f"[green]report written[/green] → {path}")
+
+
+@app.command("support-report")
+def support_report(
+    database_url: DatabaseOption = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="First day (default: 30 days ago)."),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Day after the last (default: tomorrow)."),
+    ] = None,
+    csv_dir: Annotated[Path, typer.Option(help="Folder for one CSV per table.")] = Path(
+        "var/support-analytics"
+    ),
+) -> None:
+    """The shop owner's support figures (the desk's analytics page, for admins): containment,
+    hand-overs by reason, CSAT, response times, unanswered questions, emotion mix; CSV export."""
+    from insight.report.support import CSV_TABLES, load_support_stats, stats_csv
+
+    end = until.date() if until else date.today() + timedelta(days=1)
+    start = since.date() if since else end - timedelta(days=30)
+    engine = make_engine(_database_url(database_url))
+    stats = load_support_stats(make_sessionmaker(engine), start, end)
+    csv_dir.mkdir(parents=True, exist_ok=True)
+    for table in CSV_TABLES:
+        (csv_dir / f"{table}.csv").write_text(stats_csv(stats, table), encoding="utf-8")
+    containment = "n/a" if stats.containment is None else f"{stats.containment:.0%}"
+    csat = "n/a" if stats.csat_mean is None else f"{stats.csat_mean:.2f}"
+    console.print(
+        f"{start} to {end} (not included): {stats.conversations} conversations, "
+        f"{containment} resolved by the assistant, CSAT {csat}, median first response "
+        f"{stats.first_response_s} s"
+    )
+    for reason, count in stats.handovers.items():
+        console.print(f"  handed over: {reason} × {count}")
+    for gap in stats.gaps[:5]:
+        console.print(f"  unanswered ({gap.size}): {gap.example}")
+    console.print(f"[green]tables written[/green] → {csv_dir}")

@@ -18,6 +18,7 @@ from insight.agents import AgentRepository
 from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
 from insight.emotion.trajectory import EscalationRule
+from insight.report.support import SupportAnalytics
 from insight.repositories.orders import OrderRepository
 from insight.settings import TokenKey
 from insight.understanding.contracts import KeywordUnderstander
@@ -116,4 +117,5 @@ def gateway_services(
         understanding=MessageUnderstanding(KeywordUnderstander()),
         orders=OrderRepository(sessions),
         faq=None,
+        analytics=SupportAnalytics(sessions),
     )

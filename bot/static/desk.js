@@ -45,6 +45,7 @@
     $("login").hidden = true;
     $("desk").hidden = false;
     $("me").textContent = me.display_name;
+    $("analytics-link").hidden = !me.is_admin;
     connect();
     await refreshLists();
   }

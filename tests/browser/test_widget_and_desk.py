@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
@@ -275,3 +276,37 @@ def test_agent_assist_summarises_the_conversation_and_a_suggestion_is_edited_and
     sent = page.get_by_test_id("msg-agent").last
     expect(sent).to_contain_text("tracking number DHL123456")
     expect(sent).to_contain_text("Norway is fine too.")
+
+
+def test_an_admin_reads_the_analytics_and_downloads_a_table_an_agent_may_not(
+    shopper: BrowserContext, agent: BrowserContext, browser: Browser, servers: Servers
+) -> None:
+    desk = _desk(agent, servers, "alice")
+    page = _shop(shopper, servers)
+    _say(page, "thanks, I love it: the headphones are perfect")
+    page.get_by_test_id("ask-agent").click()
+    expect(page.get_by_test_id("queue-banner")).to_contain_text("in the queue")
+
+    desk.get_by_test_id("analytics-link").click()
+    expect(desk.get_by_test_id("tile-conversations")).to_contain_text("conversations")
+    assert int(desk.get_by_test_id("tile-conversations").locator("strong").inner_text()) >= 1
+    expect(desk.get_by_test_id("tile-containment")).to_contain_text("%")
+    expect(desk.get_by_test_id("chart-containment").locator(".day")).to_have_count(30)
+    handovers = desk.get_by_test_id("chart-handovers")
+    expect(handovers).to_contain_text("shopper pressed 'talk to a person'")
+    expect(desk.get_by_test_id("chart-emotions")).to_contain_text("gratitude")
+    screenshot(desk, "desk-analytics")
+    with desk.expect_download() as download:
+        desk.get_by_test_id("csv-handovers").click()
+    exported = Path(download.value.path()).read_text()
+    assert exported.splitlines()[0] == "reason,conversations"
+    assert "shopper pressed 'talk to a person'" in exported
+
+    other = browser.new_context()
+    try:
+        bob = _desk(other, servers, "bob")
+        expect(bob.get_by_test_id("analytics-link")).to_be_hidden()
+        bob.goto(servers.url + "/desk/analytics")
+        expect(bob.get_by_test_id("analytics-status")).to_have_text("The analytics are for admins.")
+    finally:
+        other.close()

@@ -194,3 +194,26 @@ def test_tickets_are_listed_for_agents_only(client: TestClient) -> None:
     assert client.get("/api/desk/tickets").status_code == 401
     _login(client)
     assert client.get("/api/desk/tickets").json() == []
+
+
+def test_the_analytics_are_for_admins_and_export_csv(client: TestClient) -> None:
+    client.post("/api/messages", json={"sender_id": "shopper-1", "text": "hello"})
+    assert client.get("/api/desk/analytics").status_code == 401
+    _login(client, "bob")
+    assert client.get("/api/desk/me").json()["is_admin"] is False
+    assert client.get("/api/desk/analytics").status_code == 403
+
+    _login(client, "alice")
+    figures = client.get("/api/desk/analytics").json()
+    exported = client.get("/api/desk/analytics.csv", params={"table": "days"})
+    backwards = client.get(
+        "/api/desk/analytics", params={"since": "2026-12-01", "until": "2026-11-01"}
+    )
+    unknown = client.get("/api/desk/analytics.csv", params={"table": "agents"})
+
+    assert figures["conversations"] == 1 and figures["containment"] == 1.0
+    assert len(figures["days"]) == 30
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert "attachment" in exported.headers["content-disposition"]
+    assert exported.text.splitlines()[0] == "day,conversations,handed_over,containment"
+    assert backwards.status_code == unknown.status_code == 422

@@ -272,7 +272,7 @@ def test_customers_and_products_exist_before_their_orders(shop: Session) -> None
 
 def test_demo_agents_log_in_with_the_documented_passwords(shop: Session) -> None:
     agents = {agent.username: agent for agent in shop.scalars(select(Agent))}
-    assert set(agents) == {username for username, _ in DEMO_AGENTS}
+    assert set(agents) == {username for username, _, _ in DEMO_AGENTS}
     for agent in agents.values():
         assert PasswordHasher().verify(agent.password_hash, DEMO_AGENT_PASSWORD)
 
