@@ -265,14 +265,16 @@ def split_intents(
 
 
 def with_variants(examples: Sequence[LabelledText], variants: int, seed: int) -> list[LabelledText]:
-    """The written examples and ``variants`` chat-style variations of each, deduplicated."""
+    """The written examples, ``variants`` chat-style variations of each, and for a request about
+    one order written without its number, that request with a number (``noise``); deduplicated."""
     rng = random.Random(seed)
     seen: set[str] = set()
     out = []
     for example in examples:
-        for text in [example.text] + [
-            noise.shopper_variant(example.text, rng) for _ in range(variants)
-        ]:
+        texts = [example.text] + [noise.shopper_variant(example.text, rng) for _ in range(variants)]
+        if noise.needs_order_number(example.text, example.label):
+            texts.append(noise.with_order_number(rng.choice(texts), rng))
+        for text in texts:
             if text and text not in seen:
                 seen.add(text)
                 out.append(LabelledText(text, example.label, example.source))

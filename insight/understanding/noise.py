@@ -67,3 +67,31 @@ def shopper_variant(text: str, rng: random.Random) -> str:
     elif draw < 0.6:
         text = text.lower()
     return " ".join(text.split())
+
+
+# Intents about one order whose examples are mostly written without its number. Most training
+# examples that carry a number ask where the order is, so a number alone pulled other requests
+# ("chnage the adress for SS-500042") towards check_order_status.
+ORDER_NUMBER_INTENTS = frozenset(
+    {
+        "cancel_order",
+        "change_address",
+        "exchange_item",
+        "item_problem",
+        "payment_problem",
+        "refund_status",
+        "return_item",
+    }
+)
+_HAS_NUMBER = re.compile(r"\d{5,8}")
+_NUMBER_FORMS = ("SS-{n}", "ss {n}", "#{n}", "{n}", "order {n}", "SS{n}", "order no. {n}")
+
+
+def with_order_number(text: str, rng: random.Random) -> str:
+    """``text`` with an order number in one of the ways shoppers write it, before or after."""
+    number = rng.choice(_NUMBER_FORMS).format(n=rng.randint(100000, 999999))
+    return f"{number} {text}" if rng.random() < 0.3 else f"{text} {number}"
+
+
+def needs_order_number(text: str, label: str) -> bool:
+    return label in ORDER_NUMBER_INTENTS and not _HAS_NUMBER.search(text)

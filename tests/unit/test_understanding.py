@@ -4,6 +4,7 @@ calibration, and the reading as it travels to Rasa and the action server."""
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -196,3 +197,21 @@ def test_cross_validation_needs_two_folds() -> None:
 
     with pytest.raises(ValueError, match="two folds"):
         intent_folds([], 1)
+
+
+def test_requests_about_one_order_also_train_with_its_number_in_shoppers_formats() -> None:
+    examples = [
+        LabelledText("please change the delivery address", "change_address", "orders.yml"),
+        LabelledText("cancel SS-100234", "cancel_order", "orders.yml"),
+        LabelledText("where is my order", "check_order_status", "orders.yml"),
+    ]
+
+    trained = with_variants(examples, variants=0, seed=3)
+
+    numbered = [e.text for e in trained if e.label == "change_address"]
+    assert len(numbered) == 2 and re.search(r"\d{6}", numbered[1])
+    assert "change the delivery address" in numbered[1]
+    assert [e.text for e in trained if e.label != "change_address"] == [
+        "cancel SS-100234",  # it has its number already
+        "where is my order",  # the bias this corrects: status questions carry most numbers
+    ]
