@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.tokens import CustomerClaim, CustomerTokens, ReplayGuard, TokenRejected
+from bot.tokens import CustomerClaim, CustomerTokens, ReplayGuard, TokenRejected, TokenUses
 from insight.customer_cards import CustomerCard, CustomerCards
 
 
@@ -19,10 +19,10 @@ GUEST = Identity(customer=None)
 
 
 class ShopperIdentities:
-    def __init__(self, tokens: CustomerTokens, customers: CustomerCards) -> None:
+    def __init__(self, tokens: CustomerTokens, customers: CustomerCards, uses: TokenUses) -> None:
         self._tokens = tokens
         self._customers = customers
-        self._replays = ReplayGuard()
+        self._replays = ReplayGuard(uses)
 
     def of(self, token: str | None) -> Identity:
         """The customer the token names; a guest (with the reason) when it cannot be trusted."""

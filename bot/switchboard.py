@@ -205,7 +205,7 @@ class Switchboard:
         self._conversations = conversations
         self._customers = customers
         self._assistant = assistant
-        self._identities = ShopperIdentities(tokens, customers)
+        self._identities = ShopperIdentities(tokens, customers, conversations)
         self._outbox = outbox
         self._rule = escalation_rule
         self._understanding = understanding

@@ -3,7 +3,8 @@
 A token is a JWT signed with HMAC-SHA256 and ``CUSTOMER_TOKEN_SECRET``:
 ``{"sub": <the shop's customer reference>, "aud": "shopsense-widget", "iat", "exp", "jti"}``.
 It lives a few minutes. A token opens (or resumes) one conversation: presenting the same token for
-another conversation before it expires is a replay and is refused.
+another conversation before it expires is a replay and is refused, by every gateway that shares
+the shop database and after a restart. ``jti`` is at most 64 characters.
 
 Keys rotate (``CUSTOMER_TOKEN_SECRETS``): a token names its key in the JWT header (``kid``) and
 is checked with that key alone; a token without a ``kid`` is checked with the key that has none.
@@ -15,6 +16,8 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
 
 import jwt
 
@@ -23,6 +26,7 @@ from insight.settings import TokenKey
 AUDIENCE = "shopsense-widget"
 ALGORITHM = "HS256"
 DEFAULT_LIFETIME_S = 300
+MAX_TOKEN_ID_CHARS = 64  # the replay guard stores each jti
 
 
 class TokenRejected(ValueError):
@@ -91,25 +95,32 @@ class CustomerTokens:
             raise TokenRejected("expired")
         if not isinstance(claims["sub"], str) or not isinstance(claims["jti"], str):
             raise TokenRejected("invalid")
+        if len(claims["jti"]) > MAX_TOKEN_ID_CHARS:
+            raise TokenRejected("invalid")
         return CustomerClaim(
             customer_ref=claims["sub"], token_id=claims["jti"], expires_at=float(claims["exp"])
         )
 
 
-class ReplayGuard:
-    """Remembers which conversation each unexpired token opened.
+class TokenUses(Protocol):
+    def first_use_of_token(
+        self, token_id: str, conversation_id: str, expires_at: datetime
+    ) -> str: ...
 
-    Kept in memory: tokens live minutes, so after a gateway restart only tokens issued in the last
-    few minutes could be presented again, and only for a conversation of the same customer.
+
+class ReplayGuard:
+    """Holds each unexpired token to the conversation it opened first.
+
+    The uses are kept in the shop database (``insight.conversations``), so a token copied from a
+    shopper's page cannot open a second conversation after a gateway restart or on another
+    gateway.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._clock = clock
-        self._used: dict[str, tuple[str, float]] = {}
+    def __init__(self, uses: TokenUses) -> None:
+        self._uses = uses
 
     def claim(self, claim: CustomerClaim, conversation_id: str) -> None:
-        now = self._clock()
-        self._used = {jti: used for jti, used in self._used.items() if used[1] > now}
-        first = self._used.setdefault(claim.token_id, (conversation_id, claim.expires_at))
-        if first[0] != conversation_id:
+        expires_at = datetime.fromtimestamp(claim.expires_at, UTC).replace(tzinfo=None)
+        first = self._uses.first_use_of_token(claim.token_id, conversation_id, expires_at)
+        if first != conversation_id:
             raise TokenRejected("replayed")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,6 +21,7 @@ from insight.db.models import (
     Conversation,
     ConversationMessage,
     ConversationOwner,
+    CustomerTokenUse,
     Ticket,
 )
 from insight.emotion.base import Emotion, as_label
@@ -189,6 +190,25 @@ class ConversationRepository:
                 .where(Conversation.id == conversation_id, Conversation.customer_id.is_(None))
                 .values(customer_id=customer_id, updated_at=utcnow())
             )
+
+    def first_use_of_token(self, token_id: str, conversation_id: str, expires_at: datetime) -> str:
+        """The conversation the customer token ``token_id`` opened: ``conversation_id`` when this
+        is its first use. Uses of expired tokens are forgotten on the way."""
+        try:
+            with self._sessions.begin() as session:
+                session.execute(
+                    delete(CustomerTokenUse).where(CustomerTokenUse.expires_at <= utcnow())
+                )
+                session.add(
+                    CustomerTokenUse(
+                        token_id=token_id, conversation_id=conversation_id, expires_at=expires_at
+                    )
+                )
+        except IntegrityError:
+            pass  # used before (here, before a restart, or on another gateway)
+        with self._sessions() as session:
+            first = session.get(CustomerTokenUse, token_id)
+            return first.conversation_id if first else conversation_id
 
     def change_owner(
         self,

@@ -287,6 +287,17 @@ class ConversationMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class CustomerTokenUse(Base):
+    """The conversation a customer token opened first: a token is good for that one only, across
+    gateway restarts and every gateway sharing the database. Rows go once the token expired."""
+
+    __tablename__ = "customer_token_uses"
+
+    token_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class Ticket(Base):
     """A message left for the support team when no agent was online."""
 

@@ -593,6 +593,18 @@ async def test_a_token_replayed_for_another_conversation_is_refused(rig: Rig) ->
     assert elsewhere.conversation.customer_id is None
 
 
+async def test_a_token_replayed_after_a_gateway_restart_is_still_refused(rig: Rig) -> None:
+    """An attacker who copied a shopper's token (from the page, a proxy log, a shared computer)
+    waits for a restart, or for a second gateway behind the load balancer, to become her."""
+    token = rig.tokens.issue("C-ADA")
+    await rig.board.open_session(None, token)
+
+    elsewhere = await rig.restarted().open_session(None, token)
+
+    assert (elsewhere.customer, elsewhere.identity_error) == (None, "replayed")
+    assert elsewhere.conversation.customer_id is None
+
+
 async def test_a_bad_token_leaves_the_shopper_a_guest(rig: Rig) -> None:
     forged = CustomerTokens([TokenKey("some-other-secret-that-is-long-enough")]).issue("C-ADA")
 
