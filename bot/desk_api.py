@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from bot.desk_auth import COOKIE, SHIFT_S, DeskSessions
 from bot.guards import RateLimits, client_ip
 from bot.handback import Handback, HandbackTask
+from bot.problems import invalid, problems
 from bot.switchboard import (
     ConversationDetail,
     HandbackFailed,
@@ -32,6 +33,13 @@ from insight.support.assist import AgentAssist, HandoverAssist
 
 DEFAULT_PERIOD_DAYS = 30
 MAX_PERIOD_DAYS = 366
+NOT_FOUND = problems({404: "no such conversation"})
+ADMINS_ONLY = problems({403: "the analytics are for admins"})
+CONFLICT = problems({409: "the conversation's state does not allow it (another agent holds it…)"})
+
+
+class CsvResponse(PlainTextResponse):
+    media_type = "text/csv"
 
 
 class Login(BaseModel):
@@ -150,7 +158,16 @@ def desk_router(
     assist: HandoverAssist,
     analytics: SupportAnalytics,
 ) -> APIRouter:
-    router = APIRouter(prefix="/api/desk", tags=["agent desk"])
+    router = APIRouter(
+        prefix="/api/desk",
+        tags=["agent desk"],
+        responses=problems(
+            {
+                401: "not logged in, or the desk session expired",
+                503: "the shop database is not reachable right now",
+            }
+        ),
+    )
 
     def current_agent(
         token: Annotated[str | None, Cookie(alias=COOKIE)] = None,
@@ -167,9 +184,13 @@ def desk_router(
     def period(since: date | None, until: date | None) -> tuple[date, date]:
         """``[since, until)``; by default the last 30 days, today included."""
         end = until or datetime.now(UTC).date() + timedelta(days=1)
-        start = since or end - timedelta(days=DEFAULT_PERIOD_DAYS)
+        try:
+            start = since or end - timedelta(days=DEFAULT_PERIOD_DAYS)
+        except OverflowError:  # until in January of year 1: the default start is no date
+            raise invalid(("query", "until"), "until is too early") from None
         if start >= end or (end - start).days > MAX_PERIOD_DAYS:
-            raise HTTPException(422, f"since must be before until, at most {MAX_PERIOD_DAYS} days")
+            why = f"since must be before until, at most {MAX_PERIOD_DAYS} days"
+            raise invalid(("query", "since"), why)
         return start, end
 
     def current_admin(agent: Annotated[AgentAccount, Depends(current_agent)]) -> AgentAccount:
@@ -180,7 +201,12 @@ def desk_router(
     @router.post(
         "/login",
         response_model=AgentOut,
-        responses={429: {"description": "too many login attempts from this address"}},
+        responses=problems(
+            {
+                401: "wrong username or password",
+                429: "too many login attempts from this address",
+            }
+        ),
     )
     def login(body: Login, request: Request, response: Response) -> AgentOut:
         if not limits.logins.allow(client_ip(request.scope)):
@@ -223,7 +249,7 @@ def desk_router(
             "with_assistant": [named(c) for c in switchboard.with_assistant()],
         }
 
-    @router.get("/conversations/{conversation_id}")
+    @router.get("/conversations/{conversation_id}", responses=NOT_FOUND)
     def conversation(
         conversation_id: str, agent: Annotated[AgentAccount, Depends(current_agent)]
     ) -> dict[str, Any]:
@@ -232,7 +258,7 @@ def desk_router(
         except NotAllowed as error:
             raise HTTPException(404, str(error)) from error
 
-    @router.get("/conversations/{conversation_id}/assist")
+    @router.get("/conversations/{conversation_id}/assist", responses=NOT_FOUND)
     def assistance(
         conversation_id: str, agent: Annotated[AgentAccount, Depends(current_agent)]
     ) -> dict[str, Any]:
@@ -243,7 +269,7 @@ def desk_router(
         except NotAllowed as error:
             raise HTTPException(404, str(error)) from error
 
-    @router.post("/conversations/{conversation_id}/take")
+    @router.post("/conversations/{conversation_id}/take", responses=CONFLICT)
     async def take(
         conversation_id: str, agent: Annotated[AgentAccount, Depends(current_agent)]
     ) -> dict[str, Any]:
@@ -253,7 +279,7 @@ def desk_router(
         except NotAllowed as error:
             raise refused(error) from error
 
-    @router.post("/conversations/{conversation_id}/messages")
+    @router.post("/conversations/{conversation_id}/messages", responses=CONFLICT)
     async def reply(
         conversation_id: str, body: Reply, agent: Annotated[AgentAccount, Depends(current_agent)]
     ) -> dict[str, Any]:
@@ -265,7 +291,7 @@ def desk_router(
             raise refused(error) from error
         return desk_message_view(message)
 
-    @router.post("/conversations/{conversation_id}/notes")
+    @router.post("/conversations/{conversation_id}/notes", responses=CONFLICT)
     async def note(
         conversation_id: str, body: Note, agent: Annotated[AgentAccount, Depends(current_agent)]
     ) -> dict[str, Any]:
@@ -275,7 +301,7 @@ def desk_router(
         except NotAllowed as error:
             raise refused(error) from error
 
-    @router.post("/conversations/{conversation_id}/handback")
+    @router.post("/conversations/{conversation_id}/handback", responses=CONFLICT)
     async def handback(
         conversation_id: str,
         body: HandbackIn,
@@ -290,7 +316,7 @@ def desk_router(
             raise refused(error) from error
         return conversation_view(back)
 
-    @router.get("/analytics")
+    @router.get("/analytics", responses=ADMINS_ONLY)
     def support_analytics(
         admin: Annotated[AgentAccount, Depends(current_admin)],
         since: date | None = None,
@@ -301,18 +327,17 @@ def desk_router(
         clustered, emotion mix (admins only)."""
         return stats_json(analytics.stats(*period(since, until)))
 
-    @router.get("/analytics.csv", response_class=PlainTextResponse)
+    @router.get("/analytics.csv", response_class=CsvResponse, responses=ADMINS_ONLY)
     def support_analytics_csv(
         admin: Annotated[AgentAccount, Depends(current_admin)],
         table: Annotated[str, Query(pattern="^(" + "|".join(CSV_TABLES) + ")$")],
         since: date | None = None,
         until: date | None = None,
-    ) -> PlainTextResponse:
+    ) -> CsvResponse:
         """One table of the analytics as CSV, for a spreadsheet (admins only)."""
         start, end = period(since, until)
-        return PlainTextResponse(
+        return CsvResponse(
             stats_csv(analytics.stats(start, end), table),
-            media_type="text/csv",
             headers={
                 "Content-Disposition": f'attachment; filename="shopsense-{table}-{start}-{end}.csv"'
             },

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from bot.guards import MAX_MESSAGE_CHARS, TOO_FAST, RateLimits, client_ip
+from bot.problems import invalid, problems
 from bot.switchboard import NotAllowed, NotYours, Switchboard
 from bot.tokens import CustomerTokens
 from bot.views import shopper_message_view
@@ -42,15 +43,21 @@ class DemoCustomer(BaseModel):
 
 
 def shopper_router(switchboard: Switchboard, limits: RateLimits) -> APIRouter:
-    router = APIRouter(prefix="/api", tags=["shopper"])
+    router = APIRouter(
+        prefix="/api",
+        tags=["shopper"],
+        responses=problems({503: "the shop database is not reachable right now"}),
+    )
 
     @router.post(
         "/messages",
         response_model=BotReply,
-        responses={
-            403: {"description": "the conversation belongs to a signed-in customer"},
-            429: {"description": "too many messages from this address"},
-        },
+        responses=problems(
+            {
+                403: "the conversation belongs to a signed-in customer",
+                429: "too many messages from this address",
+            }
+        ),
     )
     async def send_message(message: ShopperMessage, request: Request) -> BotReply:
         """Send one shopper message without the widget, as a guest (a signed-in customer's
@@ -67,10 +74,13 @@ def shopper_router(switchboard: Switchboard, limits: RateLimits) -> APIRouter:
         except NotYours as error:
             raise HTTPException(403, str(error)) from error
         except NotAllowed as error:
-            raise HTTPException(422, str(error)) from error
+            raise invalid(("body", "text"), str(error)) from error
         return BotReply(messages=[shopper_message_view(m) for m in produced])
 
-    @router.get("/conversations/{conversation_id}/messages")
+    @router.get(
+        "/conversations/{conversation_id}/messages",
+        responses=problems({404: "no such guest conversation"}),
+    )
     def transcript(conversation_id: str, after_id: int = 0) -> list[dict[str, Any]]:
         """A guest's conversation as the shopper sees it, from the database (the id is the
         secret); a signed-in customer's conversation is not served here."""
@@ -98,7 +108,7 @@ def demo_router(tokens: CustomerTokens, customers: CustomerCards) -> APIRouter:
             for c in customers.with_orders(DEMO_CUSTOMERS)
         ]
 
-    @router.post("/tokens", response_model=TokenOut)
+    @router.post("/tokens", response_model=TokenOut, responses=problems({404: "no such customer"}))
     def demo_token(body: TokenRequest) -> TokenOut:
         """DEMO ONLY: a customer token, as the shop's backend would sign it."""
         card = customers.by_ref(body.customer_ref)

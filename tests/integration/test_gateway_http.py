@@ -217,3 +217,16 @@ def test_the_analytics_are_for_admins_and_export_csv(client: TestClient) -> None
     assert "attachment" in exported.headers["content-disposition"]
     assert exported.text.splitlines()[0] == "day,conversations,handed_over,containment"
     assert backwards.status_code == unknown.status_code == 422
+
+
+def test_a_period_ending_before_any_default_start_is_refused_not_a_crash(
+    client: TestClient,
+) -> None:
+    """Found by schemathesis: the default start (30 days before ``until``) overflowed into a
+    500 for an ``until`` in January of year 1."""
+    _login(client, "alice")
+
+    response = client.get("/api/desk/analytics", params={"until": "0001-01-01"})
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "until"]
