@@ -275,6 +275,7 @@ def stats_json(stats: SupportStats) -> dict[str, Any]:
 
 
 CSV_TABLES = ("days", "handovers", "csat", "gaps", "emotions")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def stats_csv(stats: SupportStats, table: str) -> str:
@@ -298,8 +299,14 @@ def stats_csv(stats: SupportStats, table: str) -> str:
     else:
         raise ValueError(f"unknown table {table!r}; one of {', '.join(CSV_TABLES)}")
     out = io.StringIO()
-    csv.writer(out).writerows(rows)
+    csv.writer(out).writerows([[_cell(value) for value in row] for row in rows])
     return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula (shoppers' questions, hand-over reasons) starts
+    with a quote, which shows it as typed (OWASP's advice against CSV injection)."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 class SupportAnalytics:

