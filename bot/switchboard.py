@@ -70,6 +70,9 @@ DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 # What makes a shopper's message wait: the assistant or the database out.
 OUTAGES = (RasaUnavailable, OperationalError, InterfaceError, PoolTimeout)
 REDELIVERY_EVERY_S = 2.0
+# Held messages wait in memory: how many one conversation, and the gateway as a whole, may hold.
+MAX_HELD_PER_CONVERSATION = 20
+MAX_HELD = 10_000
 
 UNAVAILABLE_REPLY = (
     "Give me a moment: I'm having trouble answering right now. I've kept your message and "
@@ -90,6 +93,10 @@ NO_AGENT_TEXT = (
     "and we'll get back to you."
 )
 SHOPPER_ASKED = "the shopper asked for a person"
+CATCHING_UP = (
+    "We're still catching up with the messages sent so far. Please wait a moment before "
+    "sending more."
+)
 
 
 class Outbox(Protocol):
@@ -110,6 +117,10 @@ class NotAllowed(RuntimeError):
 
 class NotYours(NotAllowed):
     """A guest (the HTTP API) reached for a signed-in customer's conversation."""
+
+
+class CatchingUp(NotAllowed):
+    """An outage goes on and the gateway holds as many messages as it may: try again later."""
 
 
 class HandbackFailed(RuntimeError):
@@ -265,7 +276,9 @@ class Switchboard:
 
         ``open_as_guest`` starts the conversation as a guest's when it is new (the HTTP API).
         When the assistant or the database is out, the message is held: the shopper is told once,
-        and the held messages go through in order when it is back (:meth:`redeliver`).
+        and the held messages go through in order when it is back (:meth:`redeliver`). Past
+        ``MAX_HELD_PER_CONVERSATION`` (or ``MAX_HELD`` in all) it is refused with
+        :class:`CatchingUp`.
         """
         text = clean_text(text)
         if len(text) > MAX_MESSAGE_CHARS:
@@ -276,6 +289,8 @@ class Switchboard:
             if held is not None:  # earlier messages wait for an outage to end: keep the order
                 if client_id and any(h.client_id == client_id for h in held):
                     return []
+                if len(held) >= MAX_HELD_PER_CONVERSATION or self.held() >= MAX_HELD:
+                    raise CatchingUp(CATCHING_UP)
                 if not any(h.open_as_guest for h in (*held, message)):  # stored now if it can be
                     with contextlib.suppress(*DATABASE_DOWN):
                         if not await self._store_shopper(conversation_id, message):
@@ -285,6 +300,8 @@ class Switchboard:
             try:
                 return await self._deliver(conversation_id, message)
             except OUTAGES as outage:
+                if self.held() >= MAX_HELD:
+                    raise CatchingUp(CATCHING_UP) from outage
                 log.warning("holding a message of %s: %r", conversation_id, outage)
                 self._held[conversation_id] = deque([message])
                 return [await self._tell_held(conversation_id, outage)]

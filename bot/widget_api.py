@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from bot.guards import MAX_MESSAGE_CHARS, TOO_FAST, RateLimits, client_ip
 from bot.problems import invalid, problems
-from bot.switchboard import NotAllowed, NotYours, Switchboard
+from bot.switchboard import CatchingUp, NotAllowed, NotYours, Switchboard
 from bot.tokens import CustomerTokens
 from bot.views import shopper_message_view
 from insight.customer_cards import CustomerCards
@@ -46,7 +46,9 @@ def shopper_router(switchboard: Switchboard, limits: RateLimits) -> APIRouter:
     router = APIRouter(
         prefix="/api",
         tags=["shopper"],
-        responses=problems({503: "the shop database is not reachable right now"}),
+        responses=problems(
+            {503: "the shop database is not reachable, or too many messages wait for an outage"}
+        ),
     )
 
     @router.post(
@@ -73,6 +75,8 @@ def shopper_router(switchboard: Switchboard, limits: RateLimits) -> APIRouter:
             )
         except NotYours as error:
             raise HTTPException(403, str(error)) from error
+        except CatchingUp as error:
+            raise HTTPException(503, str(error), headers={"Retry-After": "5"}) from error
         except NotAllowed as error:
             raise invalid(("body", "text"), str(error)) from error
         return BotReply(messages=[shopper_message_view(m) for m in produced])

@@ -19,7 +19,9 @@ from bot.app import create_app
 from bot.guards import TOO_LONG
 from bot.ownership import Owner
 from bot.switchboard import (
+    CATCHING_UP,
     DATABASE_DOWN_REPLY,
+    MAX_HELD_PER_CONVERSATION,
     SILENT_REPLY,
     UNAVAILABLE_REPLY,
     NotAllowed,
@@ -129,6 +131,43 @@ async def test_a_message_sent_again_during_an_outage_is_held_once(rig: Rig) -> N
         "hello",
         "again",
     ]
+
+
+@pytest.mark.asyncio
+async def test_a_shopper_cannot_grow_the_gateways_memory_during_an_outage(rig: Rig) -> None:
+    """Held messages live in the gateway's memory: a script typing on while the database is out
+    must not fill it. Past the limit the shopper is told to wait; what was held goes through."""
+    rig.database_down()
+    for n in range(MAX_HELD_PER_CONVERSATION + 10):
+        try:
+            await rig.board.shopper_message("conv-1", f"message {n}", f"c-{n}")
+        except NotAllowed as refused:
+            assert str(refused) == CATCHING_UP
+            assert n >= MAX_HELD_PER_CONVERSATION
+    rig.database_back()
+
+    assert rig.board.held() == MAX_HELD_PER_CONVERSATION
+    assert await rig.board.redeliver() == MAX_HELD_PER_CONVERSATION
+    assert len(rig.assistant.texts_sent()) == MAX_HELD_PER_CONVERSATION
+
+
+@pytest.mark.asyncio
+async def test_many_conversations_cannot_grow_the_gateways_memory_during_an_outage(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The HTTP API opens a conversation for every new sender id: the gateway as a whole holds
+    at most ``MAX_HELD`` messages."""
+    monkeypatch.setattr("bot.switchboard.MAX_HELD", 5)
+    rig.assistant.down = True
+    refused = []
+    for n in range(8):
+        try:
+            await rig.board.shopper_message(f"sender-{n}", "hi", None, open_as_guest=True)
+        except NotAllowed as error:
+            refused.append(str(error))
+
+    assert rig.board.held() == 5
+    assert refused == [CATCHING_UP] * 3
 
 
 @pytest.mark.asyncio
