@@ -83,11 +83,18 @@ def shopper_router(switchboard: Switchboard, limits: RateLimits) -> APIRouter:
 
     @router.get(
         "/conversations/{conversation_id}/messages",
-        responses=problems({404: "no such guest conversation"}),
+        responses=problems(
+            {404: "no such guest conversation", 429: "too many requests from this address"}
+        ),
     )
-    def transcript(conversation_id: str, after_id: int = 0) -> list[dict[str, Any]]:
+    def transcript(
+        conversation_id: str, request: Request, after_id: int = 0
+    ) -> list[dict[str, Any]]:
         """A guest's conversation as the shopper sees it, from the database (the id is the
-        secret); a signed-in customer's conversation is not served here."""
+        secret, so reads spend the address's rate budget); a signed-in customer's conversation
+        is not served here."""
+        if not limits.per_ip.allow(client_ip(request.scope)):
+            raise HTTPException(429, TOO_FAST, headers={"Retry-After": "1"})
         try:
             return [
                 shopper_message_view(m)

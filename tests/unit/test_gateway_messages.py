@@ -127,3 +127,21 @@ def test_a_rejected_request_is_described_without_echoing_its_input(
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "text"]
     assert len(response.content) < 300
+
+
+def test_guessing_conversation_ids_spends_the_addresss_rate_budget(
+    tmp_path: Path, assistant: FakeAssistant
+) -> None:
+    """The id is the only secret of a guest's transcript, and HTTP clients choose their own
+    sender ids: guessing them is as slow as sending messages."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'shop.db'}")
+    upgrade(engine)
+    settings = Settings.from_env({"GATEWAY_RATE_PER_IP": "5,0.01"})
+    app = create_app(settings, gateway_services(make_sessionmaker(engine), assistant))
+    with TestClient(app) as client:
+        statuses = [
+            client.get(f"/api/conversations/guess-{n}/messages").status_code for n in range(8)
+        ]
+    engine.dispose()
+
+    assert statuses == [404] * 5 + [429] * 3
