@@ -120,7 +120,8 @@ def build_faq(
     state = f"built in {build.seconds:.1f}s" if build.built else "up to date (cached)"
     console.print(
         f"[green]FAQ {state}[/green]: {build.entries} entries, {build.rows} texts, "
-        f"{build.index_kind} index, threshold {build.threshold:.3f} → {build.path}"
+        f"{build.index_kind} index, threshold {build.threshold:.3f} "
+        f"({build.asked_threshold:.3f} when the intent reader is sure) → {build.path}"
     )
 
 

@@ -2,7 +2,8 @@
 
 The artefact lives in ``<cache_dir>/artefacts/faq-<hash>/``. The hash covers every knowledge file
 (policies, FAQ entries, tuning set), the source of the modules that shape the artefact, the
-encoder's name and version, and the build configuration; when it matches an existing artefact
+encoder's name and version, the intent reader that tunes the asked threshold (see
+``insight.faq.tuning``) and the build configuration; when it matches an existing artefact
 the build is skipped. The folder is written under a temporary name and renamed when complete, so
 a reader never sees half an artefact.
 """
@@ -12,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from insight.artefacts import write_atomically
 from insight.embeddings import Encoder, default_encoder
 from insight.faq import adapter, knowledge, scope, tuning, vectors
 from insight.faq.adapter import AdapterConfig
-from insight.faq.contracts import FaqEntry
+from insight.faq.contracts import AskedReader, FaqEntry
 from insight.faq.knowledge import TUNING_FILE, KnowledgeError
 from insight.faq.tuning import Observation, ThresholdChoice
 from insight.faq.vectors import EntryVectorIndex, IndexKind, VectorIndexConfig
@@ -60,6 +61,7 @@ class FaqBuild:
     rows: int
     index_kind: IndexKind
     threshold: float
+    asked_threshold: float
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,13 @@ class FaqArtefact:
     entries: tuple[FaqEntry, ...]
     searcher: Searcher
     threshold: float
+    asked_threshold: float
     texts: frozenset[str]  # normalised indexed texts, so evaluation can prove it never saw them
 
 
-def faq_fingerprint(knowledge_dir: Path, encoder_name: str, config: FaqBuildConfig) -> str:
+def faq_fingerprint(
+    knowledge_dir: Path, encoder_name: str, config: FaqBuildConfig, reader_name: str = ""
+) -> str:
     digest = hashlib.sha256()
     for path in knowledge.knowledge_inputs(knowledge_dir):
         digest.update(path.relative_to(knowledge_dir).as_posix().encode() + b"\0")
@@ -96,7 +101,8 @@ def faq_fingerprint(knowledge_dir: Path, encoder_name: str, config: FaqBuildConf
     sources = [Path(str(module.__file__)) for module in _BUILDER_MODULES] + [Path(__file__)]
     for source in sources:
         digest.update(source.read_bytes())
-    digest.update(encoder_name.encode() + b"\0" + repr(config).encode())
+    digest.update(encoder_name.encode() + b"\0" + reader_name.encode() + b"\0")
+    digest.update(repr(config).encode())
     return digest.hexdigest()[:16]
 
 
@@ -110,16 +116,20 @@ def ensure_faq_artefact(
     encoder: Encoder,
     config: FaqBuildConfig,
     force: bool = False,
+    *,
+    reader: AskedReader | None = None,
 ) -> FaqBuild:
-    """Build the artefact for the current inputs unless it already exists (or ``force``)."""
-    fingerprint = faq_fingerprint(knowledge_dir, encoder.name, config)
+    """Build the artefact for the current inputs unless it already exists (or ``force``);
+    without ``reader`` the asked threshold equals the threshold."""
+    reader_name = "" if reader is None else reader.name
+    fingerprint = faq_fingerprint(knowledge_dir, encoder.name, config, reader_name)
     path = artefact_path(cache_dir, fingerprint)
     if (path / _META_FILE).exists() and not force:
         return _summary(path, fingerprint, built=False, seconds=0.0)
     started = time.perf_counter()
     write_atomically(
         path,
-        lambda folder: _build(knowledge_dir, encoder, config, folder, fingerprint),
+        lambda folder: _build(knowledge_dir, encoder, config, folder, fingerprint, reader=reader),
         complete=_META_FILE,
         force=force,
     )
@@ -127,9 +137,17 @@ def ensure_faq_artefact(
 
 
 def build_from_settings(settings: Settings, force: bool = False) -> FaqBuild:
-    """``python -m insight build faq``: the shop's FAQ with the shared MiniLM encoder."""
+    """``python -m insight build faq``: the shop's FAQ with the shared MiniLM encoder, its asked
+    threshold tuned with the shop's intent reader."""
+    from insight.understanding.asked import asked_reader_from_settings
+
     return ensure_faq_artefact(
-        settings.knowledge_dir, settings.cache_dir, default_encoder(), FaqBuildConfig(), force
+        settings.knowledge_dir,
+        settings.cache_dir,
+        default_encoder(),
+        FaqBuildConfig(),
+        force,
+        reader=asked_reader_from_settings(settings),
     )
 
 
@@ -144,11 +162,18 @@ def _summary(path: Path, fingerprint: str, built: bool, seconds: float) -> FaqBu
         rows=meta["rows"],
         index_kind=meta["index_kind"],
         threshold=meta["threshold"]["threshold"],
+        asked_threshold=meta["threshold"]["asked_threshold"],
     )
 
 
 def _build(
-    knowledge_dir: Path, encoder: Encoder, config: FaqBuildConfig, folder: Path, fingerprint: str
+    knowledge_dir: Path,
+    encoder: Encoder,
+    config: FaqBuildConfig,
+    folder: Path,
+    fingerprint: str,
+    *,
+    reader: AskedReader | None,
 ) -> None:
     entries = knowledge.load_faq_entries(knowledge_dir)
     tuning_path = knowledge_dir / TUNING_FILE
@@ -177,12 +202,14 @@ def _build(
         entries=entries,
         labelled=tuning_set,
         config=config,
+        asked=_asked_by(reader),
     )
     index.save(folder)
     meta: dict[str, Any] = {
         "fingerprint": fingerprint,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "encoder": encoder.name,
+        "asked_reader": None if reader is None else reader.name,
         "config": asdict(config),
         "index_kind": index.kind,
         "rows": len(texts),
@@ -202,24 +229,42 @@ def _tune(
     entries: list[FaqEntry],
     labelled: knowledge.LabelledQueries,
     config: FaqBuildConfig,
+    asked: Callable[[Sequence[str]], list[bool]],
 ) -> ThresholdChoice:
     number = {entry.id: position for position, entry in enumerate(entries)}
     in_scope = [(query, number[entry_id]) for query, entry_id in labelled.in_scope]
     out_of_scope = [q for q in labelled.out_of_scope if not scope.mentions_order_reference(q)]
     queries = [query for query, _ in in_scope] + out_of_scope
     best = [hits[0] for hits in searcher.search(queries, k=1)]
+    sure = asked(queries)
     in_scope_obs = [
-        Observation(score, entry == expected)
-        for (entry, score), (_, expected) in zip(best, in_scope, strict=False)
+        Observation(score, entry == expected, was_asked)
+        for (entry, score), (_, expected), was_asked in zip(best, in_scope, sure, strict=False)
     ]
-    out_of_scope_obs = [Observation(score, False) for _, score in best[len(in_scope) :]]
+    out_of_scope_obs = [
+        Observation(score, False, was_asked)
+        for (_, score), was_asked in zip(best[len(in_scope) :], sure[len(in_scope) :], strict=True)
+    ]
+    texts = [text for entry in entries for text in entry.texts]
+    loo = [
+        replace(observation, asked=was_asked)
+        for observation, was_asked in zip(
+            tuning.leave_one_out(embedded, row_entry, config.adapter), asked(texts), strict=True
+        )
+    ]
     return tuning.choose_threshold(
-        tuning.leave_one_out(embedded, row_entry, config.adapter),
+        loo,
         in_scope_obs,
         out_of_scope_obs,
         config.false_answer_weight,
         config.max_oos_answer_rate,
     )
+
+
+def _asked_by(reader: AskedReader | None) -> Callable[[Sequence[str]], list[bool]]:
+    if reader is None:
+        return lambda texts: [False] * len(texts)
+    return reader.asked
 
 
 def load_faq_artefact(path: Path, encoder: Encoder, config: VectorIndexConfig) -> FaqArtefact:
@@ -234,5 +279,6 @@ def load_faq_artefact(path: Path, encoder: Encoder, config: VectorIndexConfig) -
         entries=entries,
         searcher=Searcher(EntryVectorIndex.load(path, config), encoder, weights),
         threshold=float(meta["threshold"]["threshold"]),
+        asked_threshold=float(meta["threshold"]["asked_threshold"]),
         texts=texts,
     )

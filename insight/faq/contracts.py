@@ -56,13 +56,25 @@ class FaqHit:
 
 @dataclass(frozen=True)
 class FaqAnswer:
-    """A hit the index is sure enough about to show the shopper (``score >= threshold``)."""
+    """A hit the index is sure enough about to show the shopper (``score >= threshold``, the
+    threshold that applied: the asked one when the intent reader was sure)."""
 
     entry_id: str
     question: str
     answer: str
     score: float
     threshold: float
+
+
+class AskedReader(Protocol):
+    """Which texts the intent reader is sure are FAQ questions (tunes the asked threshold)."""
+
+    @property
+    def name(self) -> str:
+        """Changes whenever the reader's model does (part of the FAQ artefact's fingerprint)."""
+        ...
+
+    def asked(self, texts: Sequence[str]) -> list[bool]: ...
 
 
 class FaqIndex(Protocol):
@@ -76,8 +88,12 @@ class FaqIndex(Protocol):
         """The best entry when the index is sure enough; ``None`` means "not sure"."""
         ...
 
-    def answer_from(self, query: str, hits: Sequence[FaqHit]) -> FaqAnswer | None:
-        """What ``answer(query)`` says, from hits already found for ``query`` (best first)."""
+    def answer_from(
+        self, query: str, hits: Sequence[FaqHit], asked: bool = False
+    ) -> FaqAnswer | None:
+        """What ``answer(query)`` says, from hits already found for ``query`` (best first);
+        ``asked``: the intent reader was sure ``query`` is an FAQ question, so the lower asked
+        threshold applies."""
         ...
 
 
@@ -88,9 +104,15 @@ def _words(text: str) -> set[str]:
 class FakeFaqIndex:
     """Deterministic in-memory ``FaqIndex`` for tests: score = word overlap (Jaccard)."""
 
-    def __init__(self, entries: Sequence[FaqEntry], threshold: float = 0.5) -> None:
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        threshold: float = 0.5,
+        asked_threshold: float | None = None,
+    ) -> None:
         self.entries = tuple(entries)
         self.threshold = threshold
+        self.asked_threshold = threshold if asked_threshold is None else asked_threshold
 
     def warm_up(self) -> None:
         """Nothing to load."""
@@ -110,8 +132,11 @@ class FakeFaqIndex:
     def answer(self, query: str) -> FaqAnswer | None:
         return self.answer_from(query, self.search(query, k=1))
 
-    def answer_from(self, query: str, hits: Sequence[FaqHit]) -> FaqAnswer | None:
-        if not hits or hits[0].score < self.threshold:
+    def answer_from(
+        self, query: str, hits: Sequence[FaqHit], asked: bool = False
+    ) -> FaqAnswer | None:
+        threshold = self.asked_threshold if asked else self.threshold
+        if not hits or hits[0].score < threshold:
             return None
         best = hits[0]
-        return FaqAnswer(best.entry_id, best.question, best.answer, best.score, self.threshold)
+        return FaqAnswer(best.entry_id, best.question, best.answer, best.score, threshold)

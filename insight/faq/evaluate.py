@@ -2,7 +2,8 @@
 and how often out-of-scope questions get an answer anyway.
 
 Ranking metrics use ``search`` (the full ranking, so MRR is exact); the answer rates use
-``answer``, i.e. the tuned threshold and the order-number rule, exactly as the assistant would.
+``answer_from``, i.e. the tuned thresholds (the asked one where the index's intent reader is sure)
+and the order-number rule, exactly as the assistant would.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class FaqEvalReport:
     n: int
     n_oos: int
     threshold: float
+    asked_threshold: float
     answered_correct_rate: float
     answered_wrong_rate: float
     oos_refused_by_order_rule: int
@@ -68,6 +70,7 @@ class FaqEvalReport:
             "n": self.n,
             "n_oos": self.n_oos,
             "threshold": self.threshold,
+            "asked_threshold": self.asked_threshold,
             "answered_correct_rate": self.answered_correct_rate,
             "answered_wrong_rate": self.answered_wrong_rate,
             "oos_refused_by_order_rule": self.oos_refused_by_order_rule,
@@ -89,22 +92,26 @@ def evaluate_faq(
     everything = len(index.entries)
     queries = [query for query, _ in heldout]
     rankings = index.search_many([*queries, *out_of_scope], k=everything)
+    asked = [False] * len(rankings)
+    if index.reader is not None:
+        asked = index.reader.asked([*queries, *out_of_scope])
     reciprocal, top1, top3, correct, wrong = 0.0, 0, 0, 0, 0
     misses: list[FaqMiss] = []
-    for (query, expected), hits in zip(heldout, rankings, strict=False):
+    for (query, expected), hits, was_asked in zip(heldout, rankings, asked, strict=False):
         ids = [hit.entry_id for hit in hits]
         rank = ids.index(expected) + 1 if expected in ids else 0
         reciprocal += 1 / rank if rank else 0.0
         top1 += rank == 1
         top3 += 0 < rank <= 3
-        answer = index.answer_from(query, hits)
+        answer = index.answer_from(query, hits, was_asked)
         correct += answer is not None and answer.entry_id == expected
         wrong += answer is not None and answer.entry_id != expected
         if rank != 1:
             misses.append(FaqMiss(query, expected, ids[0], rank))
     false_answers = []
-    for query, hits in zip(out_of_scope, rankings[len(heldout) :], strict=True):
-        answer = index.answer_from(query, hits)
+    oos_rankings = zip(out_of_scope, rankings[len(heldout) :], asked[len(heldout) :], strict=True)
+    for query, hits, was_asked in oos_rankings:
+        answer = index.answer_from(query, hits, was_asked)
         if answer is not None:
             false_answers.append(FaqFalseAnswer(query, answer.entry_id, answer.score))
     n = len(heldout)
@@ -116,6 +123,7 @@ def evaluate_faq(
         n=n,
         n_oos=len(out_of_scope),
         threshold=index.threshold,
+        asked_threshold=index.asked_threshold,
         answered_correct_rate=correct / n,
         answered_wrong_rate=wrong / n,
         oos_refused_by_order_rule=sum(mentions_order_reference(q) for q in out_of_scope),

@@ -14,7 +14,7 @@ from insight.faq.build import (
     ensure_faq_artefact,
     load_faq_artefact,
 )
-from insight.faq.contracts import FaqAnswer, FaqEntry, FaqHit
+from insight.faq.contracts import AskedReader, FaqAnswer, FaqEntry, FaqHit
 from insight.faq.knowledge import normalise_text
 from insight.faq.scope import mentions_order_reference
 from insight.settings import Settings
@@ -23,8 +23,9 @@ from insight.settings import Settings
 class FaissFaqIndex:
     """Finds the artefact for the current knowledge (building it if missing) on first use.
 
-    ``threshold`` overrides the tuned one stored in the artefact. Queries that name an order,
-    parcel or tracking number are never answered (see ``insight.faq.scope``).
+    ``threshold`` overrides the tuned ones stored in the artefact; ``reader`` tunes the asked
+    threshold when the artefact is built (see ``insight.faq.tuning``). Queries that name an
+    order, parcel or tracking number are never answered (see ``insight.faq.scope``).
     """
 
     def __init__(
@@ -34,19 +35,25 @@ class FaissFaqIndex:
         encoder: Encoder | None = None,
         config: FaqBuildConfig | None = None,
         threshold: float | None = None,
+        *,
+        reader: AskedReader | None = None,
     ) -> None:
         self.knowledge_dir = knowledge_dir
         self.cache_dir = cache_dir
         self.encoder = encoder
         self.config = config or FaqBuildConfig()
         self.threshold_override = threshold
+        self.reader = reader
         self._artefact: FaqArtefact | None = None
         self._build: FaqBuild | None = None
         self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings, encoder: Encoder | None = None) -> FaissFaqIndex:
-        return cls(settings.knowledge_dir, settings.cache_dir, encoder)
+        from insight.understanding.asked import asked_reader_from_settings
+
+        reader = asked_reader_from_settings(settings)
+        return cls(settings.knowledge_dir, settings.cache_dir, encoder, reader=reader)
 
     def warm_up(self) -> None:
         """Load the index and the encoder (a process that searches with vectors the shared
@@ -64,7 +71,7 @@ class FaissFaqIndex:
             if self._artefact is None:
                 encoder = self._encoder()
                 self._build = ensure_faq_artefact(
-                    self.knowledge_dir, self.cache_dir, encoder, self.config
+                    self.knowledge_dir, self.cache_dir, encoder, self.config, reader=self.reader
                 )
                 self._artefact = load_faq_artefact(self._build.path, encoder, self.config.vectors)
             return self._artefact
@@ -80,6 +87,13 @@ class FaissFaqIndex:
         if self.threshold_override is not None:
             return self.threshold_override
         return self._loaded().threshold
+
+    @property
+    def asked_threshold(self) -> float:
+        """The threshold when the intent reader is sure (never above ``threshold``)."""
+        if self.threshold_override is not None:
+            return self.threshold_override
+        return min(self._loaded().asked_threshold, self.threshold)
 
     @property
     def entries(self) -> tuple[FaqEntry, ...]:
@@ -109,9 +123,12 @@ class FaissFaqIndex:
     def answer(self, query: str) -> FaqAnswer | None:
         return self.answer_from(query, self.search(query, k=1))
 
-    def answer_from(self, query: str, hits: Sequence[FaqHit]) -> FaqAnswer | None:
-        """The answer ``answer(query)`` gives, from hits already searched for ``query``."""
-        threshold = self.threshold
+    def answer_from(
+        self, query: str, hits: Sequence[FaqHit], asked: bool = False
+    ) -> FaqAnswer | None:
+        """The answer ``answer(query)`` gives, from hits already searched for ``query``; with
+        ``asked`` (the intent reader is sure it is an FAQ question) from the asked threshold."""
+        threshold = self.asked_threshold if asked else self.threshold
         if not hits or hits[0].score < threshold or mentions_order_reference(query):
             return None
         best = hits[0]

@@ -24,6 +24,13 @@ The product goal is at most 5% answers to out-of-scope questions. Measured on ~1
 questions that rate has a standard error of about 2 points, so only thresholds whose tuning OOS
 rate is at most ``max_oos_answer_rate`` (3% by default) are candidates. The threshold is the
 middle of the lowest-cost candidates.
+
+A second, lower threshold applies when the intent reader is sure the message is an FAQ question
+(``Observation.asked``): its certainty is evidence the score alone does not carry. With the first
+threshold fixed, the rule "answer when score >= threshold, or asked and score >= asked_threshold"
+is scored with the same cost and the same OOS cap over all observations, and the highest of the
+lowest-cost asked thresholds is kept (the smallest change the data supports: a wide plateau
+would otherwise pull it far below any evidence).
 """
 
 from __future__ import annotations
@@ -46,6 +53,19 @@ _LOO_CHUNK = 512
 class Observation:
     score: float
     correct: bool  # always False for out-of-scope questions
+    asked: bool = False  # the intent reader was sure the question is an FAQ question
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When the FAQ answers: from ``threshold``, or from ``asked_threshold`` when asked."""
+
+    threshold: float
+    asked_threshold: float
+
+    def answers(self, observation: Observation) -> bool:
+        limit = self.asked_threshold if observation.asked else self.threshold
+        return observation.score >= min(limit, self.threshold)
 
 
 @dataclass(frozen=True)
@@ -60,6 +80,12 @@ class ThresholdChoice:
     correct_answer_rate: float
     wrong_answer_rate: float
     oos_answer_rate: float
+    asked_threshold: float
+    asked_n: int  # observations the intent reader was sure of (0: no reader, no second threshold)
+    asked_cost: float
+    asked_correct_answer_rate: float
+    asked_wrong_answer_rate: float
+    asked_oos_answer_rate: float
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,11 +135,11 @@ def _best_other_rows(
     return observations
 
 
-def _rates(observations: Sequence[Observation], threshold: float) -> tuple[float, float]:
-    """(correct answer rate, wrong answer rate) at ``threshold``."""
+def _rates(observations: Sequence[Observation], rule: Rule) -> tuple[float, float]:
+    """(correct answer rate, wrong answer rate) under ``rule``."""
     if not observations:
         return 0.0, 0.0
-    answered = [obs for obs in observations if obs.score >= threshold]
+    answered = [obs for obs in observations if rule.answers(obs)]
     correct = sum(obs.correct for obs in answered)
     return correct / len(observations), (len(answered) - correct) / len(observations)
 
@@ -125,31 +151,43 @@ def choose_threshold(
     false_answer_weight: float = 2.0,
     max_oos_answer_rate: float = 0.03,
 ) -> ThresholdChoice:
-    scores = sorted(
-        {obs.score for group in (loo, tuning_in_scope, tuning_out_of_scope) for obs in group}
-    )
+    groups = (loo, tuning_in_scope, tuning_out_of_scope)
+    scores = sorted({obs.score for group in groups for obs in group})
     if not scores:
         raise ValueError("no observations to tune the threshold on")
-    candidates = [scores[0] - 1e-6]
-    candidates += [(low + high) / 2 for low, high in itertools.pairwise(scores)]
-    candidates.append(scores[-1] + 1e-6)
     in_scope_groups = [group for group in (loo, tuning_in_scope) if group]
 
-    def evaluate(threshold: float) -> tuple[float, float, float, float]:
-        rates = [_rates(group, threshold) for group in in_scope_groups]
+    def evaluate(rule: Rule) -> tuple[float, float, float, float]:
+        rates = [_rates(group, rule) for group in in_scope_groups]
         correct = float(np.mean([rate[0] for rate in rates]))
         wrong = float(np.mean([rate[1] for rate in rates]))
-        oos = _rates(tuning_out_of_scope, threshold)[1]
+        oos = _rates(tuning_out_of_scope, rule)[1]
         return (1 - correct) + false_answer_weight * (wrong + oos), correct, wrong, oos
 
-    candidates = [
-        t for t in candidates if _rates(tuning_out_of_scope, t)[1] <= max_oos_answer_rate
-    ]  # never empty: the last candidate is above every score
-    costs = [evaluate(threshold)[0] for threshold in candidates]
-    lowest = min(costs)
-    best = [t for t, cost in zip(candidates, costs, strict=True) if cost <= lowest + 1e-12]
-    threshold = float(best[len(best) // 2])
-    cost, correct, wrong, oos = evaluate(threshold)
+    def allowed(rule: Rule) -> bool:
+        return _rates(tuning_out_of_scope, rule)[1] <= max_oos_answer_rate
+
+    # never empty: the last candidate is above every score
+    general = [Rule(t, t) for t in _candidates(scores) if allowed(Rule(t, t))]
+    costs = [evaluate(rule)[0] for rule in general]
+    best = [rule for rule, cost in zip(general, costs, strict=True) if cost <= min(costs) + 1e-12]
+    threshold = best[len(best) // 2].threshold
+    cost, correct, wrong, oos = evaluate(Rule(threshold, threshold))
+
+    asked_scores = sorted({obs.score for group in groups for obs in group if obs.asked})
+    asked = [
+        rule
+        for t in _candidates(asked_scores)
+        if t < threshold and allowed(rule := Rule(threshold, t))
+    ] + [Rule(threshold, threshold)]
+    asked_costs = [evaluate(rule)[0] for rule in asked]
+    lowest = min(asked_costs)
+    asked_threshold = max(
+        rule.asked_threshold
+        for rule, cost in zip(asked, asked_costs, strict=True)
+        if cost <= lowest + 1e-12
+    )
+    asked_cost, asked_correct, asked_wrong, asked_oos = evaluate(Rule(threshold, asked_threshold))
     return ThresholdChoice(
         threshold=threshold,
         false_answer_weight=false_answer_weight,
@@ -161,4 +199,18 @@ def choose_threshold(
         correct_answer_rate=correct,
         wrong_answer_rate=wrong,
         oos_answer_rate=oos,
+        asked_threshold=asked_threshold,
+        asked_n=sum(obs.asked for group in groups for obs in group),
+        asked_cost=asked_cost,
+        asked_correct_answer_rate=asked_correct,
+        asked_wrong_answer_rate=asked_wrong,
+        asked_oos_answer_rate=asked_oos,
     )
+
+
+def _candidates(scores: Sequence[float]) -> list[float]:
+    """Just below the lowest score, the midpoints between scores, just above the highest."""
+    if not scores:
+        return []
+    middles = [(low + high) / 2 for low, high in itertools.pairwise(scores)]
+    return [scores[0] - 1e-6, *middles, scores[-1] + 1e-6]

@@ -21,6 +21,7 @@ from insight.embeddings import Vectors
 from insight.emotion.base import Emotion
 from insight.faq.contracts import FaqHit
 from insight.understanding.contracts import Reading, Understander
+from insight.understanding.metadata import FAQ_INTENT
 
 
 class VectorSearch(Protocol):
@@ -52,9 +53,6 @@ class Understood:
         if self.faq_hit is not None:
             found["faq"] = [self.faq_hit.to_metadata()]
         return found
-
-
-FAQ_INTENT = "ask_faq"
 
 
 class MessageUnderstanding:

@@ -14,6 +14,8 @@ from typing import TypeGuard
 # How many intents of the ranking travel with a message (Rasa shows ten).
 RANKING_LENGTH = 10
 
+FAQ_INTENT = "ask_faq"
+
 
 @dataclass(frozen=True)
 class IntentGuess:
@@ -45,3 +47,13 @@ def _probability(value: object) -> TypeGuard[int | float]:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     return math.isfinite(value) and 0.0 <= value <= 1.0
+
+
+def sure_of(value: object, intent: str) -> bool:
+    """Whether the intent reading in ``value`` (as ``Reading.intent_metadata`` wrote it) is sure
+    the message is ``intent``."""
+    read = intent_from_metadata(value)
+    if read is None:
+        return False
+    ranking, threshold = read
+    return ranking[0].name == intent and ranking[0].confidence >= threshold

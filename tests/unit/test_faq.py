@@ -207,6 +207,30 @@ def test_threshold_respects_the_out_of_scope_limit() -> None:
     assert 0.65 < strict.threshold < 0.7
 
 
+def test_questions_the_reader_is_sure_of_get_a_lower_threshold_within_the_oos_limit() -> None:
+    loo = [Observation(score, True) for score in (0.8, 0.85, 0.9, 0.95)]
+    # shoppers' FAQ questions the reader is sure of, scored below the plain threshold
+    tuning_in = [Observation(score, True, asked=True) for score in (0.55, 0.6, 0.65)]
+    oos = [
+        *[Observation(0.3, False)] * 17,
+        Observation(0.7, False),  # keeps the plain threshold above 0.7
+        Observation(0.5, False, asked=True),  # an off-topic question the reader took for FAQ
+        Observation(0.62, False),  # not asked: the lower threshold must not answer it
+    ]
+    choice = choose_threshold(loo, tuning_in, oos, max_oos_answer_rate=0.0)
+    assert 0.7 < choice.threshold < 0.8
+    assert 0.5 < choice.asked_threshold < 0.55
+    assert choice.asked_n == 4
+    assert choice.asked_correct_answer_rate > choice.correct_answer_rate
+    assert choice.asked_oos_answer_rate == 0.0
+
+    unread = [Observation(o.score, o.correct) for o in tuning_in]
+    assert (
+        choose_threshold(loo, unread, oos).asked_threshold
+        == choose_threshold(loo, unread, oos).threshold
+    )  # no reader: one threshold
+
+
 # artefact cache
 
 
@@ -239,6 +263,7 @@ def test_build_is_cached_until_an_input_changes(knowledge: Path, tmp_path: Path)
 def test_fingerprint_covers_tuning_set_encoder_and_config(knowledge: Path) -> None:
     base = faq_fingerprint(knowledge, "fake", FAST)
     assert faq_fingerprint(knowledge, "other-encoder", FAST) != base
+    assert faq_fingerprint(knowledge, "fake", FAST, "emotion-0123") != base
     assert faq_fingerprint(knowledge, "fake", FaqBuildConfig(adapter=None)) != base
     (knowledge / "faq_tuning.yml").write_text(TUNING + "  - one more question\n")
     assert faq_fingerprint(knowledge, "fake", FAST) != base

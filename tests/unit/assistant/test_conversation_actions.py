@@ -16,7 +16,8 @@ from actions.offer_human import ActionOfferHuman
 from actions.save_csat import ActionSaveCsat
 from insight.db.models import CsatResponse
 from insight.emotion.base import Emotion
-from tests.action_kit import Store, responses, run, slot_events, tracker
+from insight.faq.contracts import FakeFaqIndex
+from tests.action_kit import RETURN_POLICY, Store, responses, run, slot_events, tracker
 
 
 def _slot(name: str, value: object) -> dict[str, Any]:
@@ -201,6 +202,35 @@ def test_the_gateways_faq_hit_is_answered_without_searching_again(store: Store) 
     assert slot_events(sure) == {"task_resolved": True}
     assert responses(unsure) == ["utter_faq_not_sure"]
     assert searched[0]["answer"] == "You can return any item within 30 days of delivery."
+
+
+def test_a_question_the_reader_is_sure_of_is_answered_from_the_lower_threshold(
+    store: Store,
+) -> None:
+    faq = FakeFaqIndex([RETURN_POLICY], threshold=0.5, asked_threshold=0.3)
+    action = ActionAnswerFaq(lambda: replace(store.services, faq=faq))
+    hit = {
+        "id": RETURN_POLICY.id,
+        "question": RETURN_POLICY.question,
+        "answer": RETURN_POLICY.answer,
+        "score": 0.4,  # between the two thresholds
+    }
+
+    def reading(name: str, confidence: float) -> dict[str, Any]:
+        ranking = [{"name": name, "confidence": confidence}]
+        return {"name": name, "confidence": confidence, "threshold": 0.7, "ranking": ranking}
+
+    def answer(intent: dict[str, Any] | None) -> list[str]:
+        metadata: dict[str, Any] = {"faq": [hit]}
+        if intent is not None:
+            metadata["intent"] = intent
+        _, messages = run(action, tracker("can i still send it back", "ask_faq", metadata=metadata))
+        return responses(messages)
+
+    assert answer(reading("ask_faq", 0.95)) == ["utter_faq_answer"]
+    assert answer(reading("ask_faq", 0.6)) == ["utter_faq_not_sure"]  # the reader doubts
+    assert answer(reading("return_item", 0.95)) == ["utter_faq_not_sure"]
+    assert answer(None) == ["utter_faq_not_sure"]  # no reading (Rasa's REST channel)
 
 
 # --- CSAT -----------------------------------------------------------------------------------
