@@ -29,6 +29,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from bot.guards import MAX_MESSAGE_CHARS, TOO_LONG, clean_text
 from bot.handback import FALLBACK_TEXT, Handback, HandbackTask
 from bot.identity import ShopperIdentities
+from bot.logs import conversation_ref
 from bot.ownership import Handoff, Owner, TrackerEffect, next_owner, tracker_effect
 from bot.payloads import handoff_in, issued_payloads, shown
 from bot.priority import customer_value, escalation_priority, queue_score
@@ -302,7 +303,9 @@ class Switchboard:
             except OUTAGES as outage:
                 if self.held() >= MAX_HELD:
                     raise CatchingUp(CATCHING_UP) from outage
-                log.warning("holding a message of %s: %r", conversation_id, outage)
+                log.warning(
+                    "holding a message of %s: %r", conversation_ref(conversation_id), outage
+                )
                 self._held[conversation_id] = deque([message])
                 return [await self._tell_held(conversation_id, outage)]
 
@@ -323,7 +326,9 @@ class Switchboard:
                     except OUTAGES:
                         break
                     except Exception:  # a bug must not wedge the conversation's later messages
-                        log.exception("dropping a held message of %s", conversation_id)
+                        log.exception(
+                            "dropping a held message of %s", conversation_ref(conversation_id)
+                        )
                     queue.popleft()
                     delivered += 1
                 if not queue:
@@ -364,7 +369,11 @@ class Switchboard:
             try:
                 replies = await self._ask(conversation, payload)
             except RasaUnavailable as error:  # a click is cheap to repeat: no need to hold it
-                log.warning("Rasa unavailable for a button of %s: %s", conversation_id, error)
+                log.warning(
+                    "Rasa unavailable for a button of %s: %s",
+                    conversation_ref(conversation_id),
+                    error,
+                )
                 replies = [{"text": SILENT_REPLY}]
             return await self._act_on(conversation, replies)
 
@@ -622,7 +631,9 @@ class Switchboard:
                 if not error.maybe_delivered:
                     raise  # it never got there: hold it and send it again later
                 # Rasa may be working on it still: sending it again could answer it twice
-                log.warning("no answer from Rasa for %s: %s", conversation_id, error)
+                log.warning(
+                    "no answer from Rasa for %s: %s", conversation_ref(conversation_id), error
+                )
                 message.replies = [{"text": SILENT_REPLY}]
         produced = await self._act_on(conversation, message.replies)
         if (
@@ -705,7 +716,9 @@ class Switchboard:
             )
         answered = any(shown(r) is not None or handoff_in(r) is not None for r in replies)
         if not answered:
-            log.warning("the assistant answered %s with nothing to show", conversation.id)
+            log.warning(
+                "the assistant answered %s with nothing to show", conversation_ref(conversation.id)
+            )
             return [{"text": SILENT_REPLY}]
         return replies
 
@@ -802,13 +815,13 @@ class Switchboard:
         try:
             await self._assistant.pause(conversation_id)
         except RasaUnavailable as error:
-            log.warning("could not pause %s in Rasa: %s", conversation_id, error)
+            log.warning("could not pause %s in Rasa: %s", conversation_ref(conversation_id), error)
 
     async def _resume_quietly(self, conversation_id: str) -> None:
         try:
             await self._assistant.resume(conversation_id)
         except RasaUnavailable as error:
-            log.warning("could not resume %s in Rasa: %s", conversation_id, error)
+            log.warning("could not resume %s in Rasa: %s", conversation_ref(conversation_id), error)
 
     async def _announce(self, changed: ConversationRecord) -> None:
         """Tell the shopper and every desk; queue positions may have moved for everyone queued."""

@@ -4,11 +4,13 @@ something, nothing typed is lost, and held messages go through in order once the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app import create_app
 from bot.guards import TOO_LONG
 from bot.ownership import Owner
+from bot.rasa_client import RasaClient
 from bot.switchboard import (
     CATCHING_UP,
     DATABASE_DOWN_REPLY,
@@ -26,6 +29,7 @@ from bot.switchboard import (
     UNAVAILABLE_REPLY,
     NotAllowed,
     Switchboard,
+    new_conversation_id,
 )
 from bot.tokens import CustomerTokens
 from insight.agents import AgentRepository
@@ -240,6 +244,42 @@ async def test_a_handoff_without_words_is_an_answer_not_silence(rig: Rig) -> Non
 
     assert SILENT_REPLY not in [m.text for m in replies]
     assert rig.conversations.get("conv-1").owner is Owner.QUEUED  # type: ignore[union-attr]
+
+
+@pytest.mark.asyncio
+async def test_outage_warnings_never_print_the_conversation_id(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The id is the key to a guest's transcript (``GET /api/conversations/{id}/messages``):
+    whoever reads the gateway's log must not learn it, from the warning or from Rasa's error."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    board = Switchboard(
+        conversations=rig.conversations,
+        customers=CustomerCards(rig.sessions),
+        assistant=RasaClient("http://rasa", "t", transport=httpx.MockTransport(refuse)),
+        tokens=CustomerTokens([TokenKey(SECRET)]),
+        outbox=rig.outbox,
+        escalation_rule=EscalationRule(),
+        understanding=MessageUnderstanding(KeywordUnderstander()),
+    )
+    agents = AgentRepository(
+        rig.sessions, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+    carol = agents.create("carol", "Carol", "carol-pw")
+    guest = new_conversation_id()
+    rig.conversations.open(guest, None)
+    caplog.set_level(logging.WARNING, logger="bot")
+
+    await board.shopper_message(guest, "where is my order?", "c-1")
+    await board.take(guest, carol)  # the assistant cannot be paused: Rasa is still down
+
+    warnings = [record.getMessage() for record in caplog.records]
+    assert any("holding a message of" in line for line in warnings)
+    assert any("could not pause" in line and "/conversations/" in line for line in warnings)
+    assert not [line for line in warnings if guest in line]
 
 
 @pytest.mark.asyncio
