@@ -223,6 +223,9 @@ class Switchboard:
         self._understanding = understanding
         self._locks = _Locks()
         self._held: dict[str, deque[_Held]] = {}
+        # How many messages ``_held`` holds, kept as they come and go: the cap is checked on
+        # every held message, and counting them afresh would walk every conversation.
+        self._held_count = 0
         self._notice_ids = itertools.count(1)
 
     # -- the shopper's side ---------------------------------------------------------------
@@ -297,6 +300,7 @@ class Switchboard:
                         if not await self._store_shopper(conversation_id, message):
                             return []
                 held.append(message)
+                self._held_count += 1
                 return []
             try:
                 return await self._deliver(conversation_id, message)
@@ -307,11 +311,12 @@ class Switchboard:
                     "holding a message of %s: %r", conversation_ref(conversation_id), outage
                 )
                 self._held[conversation_id] = deque([message])
+                self._held_count += 1
                 return [await self._tell_held(conversation_id, outage)]
 
     def held(self) -> int:
         """How many shopper messages wait for the assistant or the database."""
-        return sum(len(queue) for queue in self._held.values())
+        return self._held_count
 
     async def redeliver(self) -> int:
         """Try the held messages again, oldest first in each conversation; returns how many
@@ -330,6 +335,7 @@ class Switchboard:
                             "dropping a held message of %s", conversation_ref(conversation_id)
                         )
                     queue.popleft()
+                    self._held_count -= 1
                     delivered += 1
                 if not queue:
                     self._held.pop(conversation_id, None)

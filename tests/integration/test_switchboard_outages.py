@@ -5,9 +5,11 @@ something, nothing typed is lost, and held messages go through in order once the
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import sys
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import httpx
@@ -172,6 +174,45 @@ async def test_many_conversations_cannot_grow_the_gateways_memory_during_an_outa
 
     assert rig.board.held() == 5
     assert refused == [CATCHING_UP] * 3
+
+
+async def _calls_made(awaitable: Awaitable[object]) -> int:
+    """The function calls (Python and C) the interpreter makes while ``awaitable`` runs: how much
+    work it is, whatever the machine's speed."""
+    calls = 0
+
+    def count(_frame: FrameType, event: str, _arg: object) -> None:
+        nonlocal calls
+        calls += event in ("call", "c_call")
+
+    sys.setprofile(count)
+    try:
+        await awaitable
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+@pytest.mark.asyncio
+async def test_holding_a_message_costs_the_same_however_many_conversations_hold_some(
+    rig: Rig,
+) -> None:
+    """A script opening conversation after conversation through the HTTP API during an outage
+    must not make every further held message cost more: the gateway-wide cap is a running count,
+    not a walk over every conversation that holds messages."""
+    rig.database_down()
+
+    def guest_message(conversation_id: str) -> Awaitable[object]:
+        return rig.board.shopper_message(conversation_id, "hello?", None, open_as_guest=True)
+
+    await guest_message("crowd-0")
+    with_one_holding = await _calls_made(guest_message("crowd-0"))
+    for n in range(1, 500):
+        await guest_message(f"crowd-{n}")
+    with_500_holding = await _calls_made(guest_message("crowd-0"))
+
+    assert rig.board.held() == 502
+    assert with_500_holding - with_one_holding < 50  # walking them all: over 1,000 calls more
 
 
 @pytest.mark.asyncio
