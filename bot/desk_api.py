@@ -227,7 +227,11 @@ def desk_router(
         return AgentOut(**agent.__dict__)
 
     @router.post("/logout", status_code=204)
-    def logout(response: Response) -> None:
+    def logout(
+        response: Response, token: Annotated[str | None, Cookie(alias=COOKIE)] = None
+    ) -> None:
+        """End the desk session: its cookie, and any copy of it, is refused from now on."""
+        sessions.revoke(token)
         response.delete_cookie(COOKIE)
 
     @router.get("/me", response_model=AgentOut)

@@ -249,6 +249,16 @@ class Agent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class DeskSessionRevocation(Base):
+    """A desk session its agent logged out of: its cookie is refused until it would have expired
+    anyway, by every gateway sharing the database. Rows go once that time has passed."""
+
+    __tablename__ = "desk_session_revocations"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class Conversation(Base):
     """A shopper's conversation and who holds it (the assistant, the queue or an agent)."""
 
