@@ -308,6 +308,22 @@ class CustomerTokenUse(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class GuestVerificationAttempt(Base):
+    """A guest's try at verifying with an order number and an email, in any conversation: under
+    way, or failed. Kept for the policy's window (``insight.support.verification``)."""
+
+    __tablename__ = "guest_verification_attempts"
+    __table_args__ = (
+        Index("ix_guest_verification_attempts_order_number_at", "order_number", "at"),
+        Index("ix_guest_verification_attempts_email_digest_at", "email_digest", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_number: Mapped[str] = mapped_column(String(64))
+    email_digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the address, not the address
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class Ticket(Base):
     """A message left for the support team when no agent was online."""
 
