@@ -125,6 +125,7 @@ def create_app(
             limits,
             assist=assist,
             analytics=services.analytics,
+            end_live_session=outbox.end_desk_session,
         )
     )
     if settings.demo_tokens:

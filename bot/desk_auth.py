@@ -7,7 +7,8 @@ cookie.
 Logging out revokes the session in the shop database until the cookie would have expired
 (``insight.agents``, table ``desk_session_revocations``), so a copy of the cookie stops working
 too, on every gateway. Only logouts write there and every check reads one row by key: smaller
-than keeping every session server-side, and the cookie stays the whole session.
+than keeping every session server-side, and the cookie stays the whole session. The desk sockets
+that connected with the session are closed at logout as well (``bot.sockets``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from typing import Any, Protocol
@@ -25,6 +27,12 @@ COOKIE = "shopsense_desk"
 AUDIENCE = "shopsense-desk"
 SHIFT_S = 12 * 3600
 MAX_SESSION_ID_CHARS = 64  # the revocations store each jti
+
+
+@dataclass(frozen=True)
+class DeskSession:
+    agent_id: int
+    session_id: str  # the cookie's jti
 
 
 class Revocations(Protocol):
@@ -56,20 +64,29 @@ class DeskSessions:
         }
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
-    def agent_id(self, cookie_value: str | None) -> int | None:
-        """The agent the cookie names, or None when it is missing, forged, expired or logged
+    def session(self, cookie_value: str | None) -> DeskSession | None:
+        """The session the cookie carries, or None when it is missing, forged, expired or logged
         out of."""
         claims = self._claims(cookie_value)
         if claims is None or self._revocations.session_revoked(claims["jti"]):
             return None
-        return int(claims["sub"])
+        return DeskSession(agent_id=int(claims["sub"]), session_id=claims["jti"])
 
-    def revoke(self, cookie_value: str | None) -> None:
-        """Log out of the cookie's session: it and every copy of it name no one from now on."""
+    def agent_id(self, cookie_value: str | None) -> int | None:
+        """The agent the cookie names (see :meth:`session`)."""
+        session = self.session(cookie_value)
+        return session.agent_id if session else None
+
+    def revoke(self, cookie_value: str | None) -> str | None:
+        """Log out of the cookie's session: it and every copy of it name no one from now on.
+        Returns the session's id, None when the cookie carries no session."""
         claims = self._claims(cookie_value)
-        if claims is not None:
-            expires_at = datetime.fromtimestamp(claims["exp"], UTC).replace(tzinfo=None)
-            self._revocations.revoke_session(claims["jti"], expires_at)
+        if claims is None:
+            return None
+        expires_at = datetime.fromtimestamp(claims["exp"], UTC).replace(tzinfo=None)
+        self._revocations.revoke_session(claims["jti"], expires_at)
+        session_id: str = claims["jti"]
+        return session_id
 
     def _claims(self, cookie_value: str | None) -> dict[str, Any] | None:
         """The claims of a cookie we signed that has not expired, else None."""

@@ -3,13 +3,11 @@ never the id (it is the key to a guest's transcript)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from uvicorn.logging import AccessFormatter
 
 from bot.app import create_app
@@ -19,6 +17,7 @@ from insight.db.engine import make_engine, make_sessionmaker
 from insight.db.migrate import upgrade
 from insight.settings import Settings
 from tests.gateway_fakes import FakeAssistant, gateway_services
+from tests.served import serving
 
 
 @pytest.mark.asyncio
@@ -31,21 +30,10 @@ async def test_the_access_log_prints_no_conversation_id(
     guest = new_conversation_id()
     ConversationRepository(sessions).open(guest, None)
     app = create_app(Settings.from_env({}), gateway_services(sessions, FakeAssistant()))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="off")
-    )
     caplog.set_level(logging.INFO, logger="uvicorn.access")
 
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            transcript = await client.get(f"/api/conversations/{guest}/messages?after_id=0")
-    finally:
-        server.should_exit = True
-        await serving
+    async with serving(app) as url, httpx.AsyncClient(base_url=url) as client:
+        transcript = await client.get(f"/api/conversations/{guest}/messages?after_id=0")
     engine.dispose()
 
     access = [record for record in caplog.records if record.name == "uvicorn.access"]
