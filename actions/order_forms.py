@@ -5,7 +5,9 @@ setting ``form_blocked``: the required slots then become empty, the form closes,
 action only tidies up. The order forms also decide who the shopper is: a known shopper (signed
 token or earlier verification) is never asked for an email, and names no order number means
 their latest order; a guest gives an order number and the email on the account, checked
-together, at most three times. ``verified_customer_id`` is set here and nowhere else.
+together, at most three times a conversation and, across conversations, as often as
+``insight.support.verification`` allows; both limits end the form with the same words.
+``verified_customer_id`` is set here and nowhere else.
 """
 
 from __future__ import annotations
@@ -125,7 +127,8 @@ class OrderFormValidation(EndableFormValidation, ABC):
     def _verify(
         self, number: str, email: str, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> Slots:
-        customer = self._services().orders.verify_guest(number, email)
+        check = self._services().verification.verify(number, email)
+        customer = check.customer_id
         if customer is not None:
             verified = {"order_number": number, "email": email, "verified_customer_id": customer}
             return {
@@ -135,7 +138,7 @@ class OrderFormValidation(EndableFormValidation, ABC):
             }
         attempts = int(tracker.get_slot("verification_attempts") or 0) + 1
         failed: Slots = {"order_number": None, "email": None, "verification_attempts": attempts}
-        if attempts >= MAX_VERIFICATION_ATTEMPTS:
+        if check.locked or attempts >= MAX_VERIFICATION_ATTEMPTS:
             dispatcher.utter_message(response="utter_verification_locked")
             return {**failed, "form_blocked": True}
         dispatcher.utter_message(response="utter_verification_failed")

@@ -18,7 +18,7 @@ from insight.db.engine import make_engine, make_sessionmaker
 from insight.emotion.base import EmotionDetector
 from insight.faq.contracts import FaqIndex
 from insight.profiles.repository import ProfileRepository
-from insight.repositories import CustomerRepository, OrderRepository, ProductRepository
+from insight.repositories import CustomerRepository, ProductRepository
 from insight.settings import Settings
 from insight.support.catalog import CatalogRecommender, CatalogSearch, Recommender
 from insight.support.csat import CsatStore
@@ -28,14 +28,16 @@ from insight.support.policies import (
     return_window_days,
     shop_currency,
     support_hours,
+    verification_limit,
 )
 from insight.support.profiles import ProfileSource, ShopperProfiles
+from insight.support.verification import GuestVerification
 
 
 @dataclass(frozen=True)
 class Services:
     customers: CustomerRepository
-    orders: OrderRepository
+    verification: GuestVerification  # guests' order number + email, capped across conversations
     products: ProductRepository
     support: OrderSupport
     csat: CsatStore
@@ -68,7 +70,8 @@ def build_services(settings: Settings) -> Services:
     profile_changes = BackgroundRefresh(ProfileRefresher(engine, settings.cache_dir).refresh)
     return Services(
         customers=CustomerRepository(sessions),
-        orders=OrderRepository(sessions),
+        # real time, not ``now``: a lock under the demo's pinned clock would never end
+        verification=GuestVerification(sessions, verification_limit(settings.knowledge_dir)),
         products=ProductRepository(sessions),
         support=OrderSupport(
             sessions, return_window_days(settings.knowledge_dir), now, profile_changes

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 
 from bot.desk_api import desk_router
 from bot.guards import MAX_SOCKET_FRAME_BYTES, BodyLimit, RateLimits
+from bot.logs import guard_access_log
 from bot.pages import mount_pages
 from bot.services import GatewayServices, bootstrap_agents, build_services
 from bot.sockets import SocketOutbox, register
@@ -46,7 +47,9 @@ def create_app(
     settings: Settings | None = None, services: GatewayServices | None = None
 ) -> socketio.ASGIApp:
     """The gateway; without ``settings`` (uvicorn's factory call) it starts from the environment
-    and refuses the secrets ``startup_settings`` refuses."""
+    and refuses the secrets ``startup_settings`` refuses. uvicorn's access log prints no
+    conversation id from here on (``bot.logs``)."""
+    guard_access_log()
     settings = settings or startup_settings()
     services = services or build_services(settings)
     server = socketio.AsyncServer(async_mode="asgi", max_http_buffer_size=MAX_SOCKET_FRAME_BYTES)
@@ -122,6 +125,7 @@ def create_app(
             limits,
             assist=assist,
             analytics=services.analytics,
+            end_live_session=outbox.end_desk_session,
         )
     )
     if settings.demo_tokens:

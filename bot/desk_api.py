@@ -5,6 +5,7 @@ No ``from __future__ import annotations`` here: FastAPI must see the dependency 
 the route functions, which refer to ``current_agent``, a local of ``desk_router``.
 """
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -157,6 +158,7 @@ def desk_router(
     *,
     assist: HandoverAssist,
     analytics: SupportAnalytics,
+    end_live_session: Callable[[str], Awaitable[None]],
 ) -> APIRouter:
     router = APIRouter(
         prefix="/api/desk",
@@ -227,7 +229,14 @@ def desk_router(
         return AgentOut(**agent.__dict__)
 
     @router.post("/logout", status_code=204)
-    def logout(response: Response) -> None:
+    async def logout(
+        response: Response, token: Annotated[str | None, Cookie(alias=COOKIE)] = None
+    ) -> None:
+        """End the desk session: its cookie, and any copy of it, is refused from now on, and
+        the desk connections it opened are closed."""
+        session_id = sessions.revoke(token)
+        if session_id is not None:
+            await end_live_session(session_id)
         response.delete_cookie(COOKIE)
 
     @router.get("/me", response_model=AgentOut)

@@ -16,6 +16,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from bot.logs import without_conversation_ids
+
 INTENT_PREFIX = "/"
 
 
@@ -39,7 +41,7 @@ class RasaUnavailable(RuntimeError):
     """
 
     def __init__(self, message: str, *, maybe_delivered: bool = False) -> None:
-        super().__init__(message)
+        super().__init__(without_conversation_ids(message))  # the gateway logs these
         self.maybe_delivered = maybe_delivered
 
 

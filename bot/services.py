@@ -50,13 +50,14 @@ def build_services(settings: Settings) -> GatewayServices:
 
     sessions = make_sessionmaker(make_engine(settings.database_url))
     faq = FaissFaqIndex.from_settings(settings)
+    agents = AgentRepository(sessions)
     return GatewayServices(
         conversations=ConversationRepository(sessions),
         customers=CustomerCards(sessions),
-        agents=AgentRepository(sessions),
+        agents=agents,
         assistant=RasaClient(settings.rasa_url, settings.rasa_api_token),
         tokens=CustomerTokens(settings.customer_token_keys),
-        desk_sessions=DeskSessions(settings.desk_session_secret),
+        desk_sessions=DeskSessions(settings.desk_session_secret, agents),
         escalation_rule=EscalationRule(),
         understanding=MessageUnderstanding(
             TransformerUnderstander(cache_dir=settings.cache_dir), faq

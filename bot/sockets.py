@@ -47,6 +47,7 @@ class SocketOutbox:
     def __init__(self, server: socketio.AsyncServer) -> None:
         self._server = server
         self._agents: Counter[int] = Counter()
+        self._desk_sessions: dict[str, str] = {}  # desk socket → the desk session it came with
 
     async def to_conversation(self, conversation_id: str, event: str, data: dict[str, Any]) -> None:
         await self._server.emit(
@@ -59,11 +60,20 @@ class SocketOutbox:
     def agents_online(self) -> int:
         return len(+self._agents)
 
-    def agent_connected(self, agent_id: int) -> None:
+    def agent_connected(self, agent_id: int, sid: str, session_id: str) -> None:
         self._agents[agent_id] += 1
+        self._desk_sessions[sid] = session_id
 
-    def agent_disconnected(self, agent_id: int) -> None:
+    def agent_disconnected(self, agent_id: int, sid: str) -> None:
         self._agents[agent_id] -= 1
+        self._desk_sessions.pop(sid, None)
+
+    async def end_desk_session(self, session_id: str) -> None:
+        """Close this gateway's desk sockets that connected with ``session_id`` (its agent logged
+        out): a copy of the cookie must not go on listening to every conversation."""
+        ended = [sid for sid, session in self._desk_sessions.items() if session == session_id]
+        for sid in ended:
+            await self._server.disconnect(sid, namespace=DESK)
 
 
 def _text(data: Any, key: str, limit: int = 4000) -> str:
@@ -200,20 +210,20 @@ def register(
 
     @server.on("connect", namespace=DESK)  # type: ignore[untyped-decorator]
     async def desk_connect(sid: str, environ: dict[str, Any], _auth: Any = None) -> None:
-        agent_id = desk_sessions.agent_id(cookie_from_header(environ.get("HTTP_COOKIE")))
-        agent = agents.get(agent_id) if agent_id is not None else None
-        if agent is None:
+        session = desk_sessions.session(cookie_from_header(environ.get("HTTP_COOKIE")))
+        agent = agents.get(session.agent_id) if session is not None else None
+        if session is None or agent is None:
             raise socketio.exceptions.ConnectionRefusedError("log in first")
         await server.save_session(sid, {"agent_id": agent.id}, namespace=DESK)
         await server.enter_room(sid, DESK_ROOM, namespace=DESK)
-        outbox.agent_connected(agent.id)
+        outbox.agent_connected(agent.id, sid, session.session_id)
         await outbox.to_desk("agents", {"online": outbox.agents_online()})
 
     @server.on("disconnect", namespace=DESK)  # type: ignore[untyped-decorator]
     async def desk_disconnect(sid: str, _reason: Any = None) -> None:
         session = await server.get_session(sid, namespace=DESK)
         if isinstance(session.get("agent_id"), int):
-            outbox.agent_disconnected(session["agent_id"])
+            outbox.agent_disconnected(session["agent_id"], sid)
             await outbox.to_desk("agents", {"online": outbox.agents_online()})
 
     @server.on("typing", namespace=DESK)  # type: ignore[untyped-decorator]

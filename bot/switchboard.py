@@ -29,6 +29,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from bot.guards import MAX_MESSAGE_CHARS, TOO_LONG, clean_text
 from bot.handback import FALLBACK_TEXT, Handback, HandbackTask
 from bot.identity import ShopperIdentities
+from bot.logs import conversation_ref
 from bot.ownership import Handoff, Owner, TrackerEffect, next_owner, tracker_effect
 from bot.payloads import handoff_in, issued_payloads, shown
 from bot.priority import customer_value, escalation_priority, queue_score
@@ -222,6 +223,9 @@ class Switchboard:
         self._understanding = understanding
         self._locks = _Locks()
         self._held: dict[str, deque[_Held]] = {}
+        # How many messages ``_held`` holds, kept as they come and go: the cap is checked on
+        # every held message, and counting them afresh would walk every conversation.
+        self._held_count = 0
         self._notice_ids = itertools.count(1)
 
     # -- the shopper's side ---------------------------------------------------------------
@@ -296,19 +300,23 @@ class Switchboard:
                         if not await self._store_shopper(conversation_id, message):
                             return []
                 held.append(message)
+                self._held_count += 1
                 return []
             try:
                 return await self._deliver(conversation_id, message)
             except OUTAGES as outage:
                 if self.held() >= MAX_HELD:
                     raise CatchingUp(CATCHING_UP) from outage
-                log.warning("holding a message of %s: %r", conversation_id, outage)
+                log.warning(
+                    "holding a message of %s: %r", conversation_ref(conversation_id), outage
+                )
                 self._held[conversation_id] = deque([message])
+                self._held_count += 1
                 return [await self._tell_held(conversation_id, outage)]
 
     def held(self) -> int:
         """How many shopper messages wait for the assistant or the database."""
-        return sum(len(queue) for queue in self._held.values())
+        return self._held_count
 
     async def redeliver(self) -> int:
         """Try the held messages again, oldest first in each conversation; returns how many
@@ -323,8 +331,11 @@ class Switchboard:
                     except OUTAGES:
                         break
                     except Exception:  # a bug must not wedge the conversation's later messages
-                        log.exception("dropping a held message of %s", conversation_id)
+                        log.exception(
+                            "dropping a held message of %s", conversation_ref(conversation_id)
+                        )
                     queue.popleft()
+                    self._held_count -= 1
                     delivered += 1
                 if not queue:
                     self._held.pop(conversation_id, None)
@@ -364,7 +375,11 @@ class Switchboard:
             try:
                 replies = await self._ask(conversation, payload)
             except RasaUnavailable as error:  # a click is cheap to repeat: no need to hold it
-                log.warning("Rasa unavailable for a button of %s: %s", conversation_id, error)
+                log.warning(
+                    "Rasa unavailable for a button of %s: %s",
+                    conversation_ref(conversation_id),
+                    error,
+                )
                 replies = [{"text": SILENT_REPLY}]
             return await self._act_on(conversation, replies)
 
@@ -622,7 +637,9 @@ class Switchboard:
                 if not error.maybe_delivered:
                     raise  # it never got there: hold it and send it again later
                 # Rasa may be working on it still: sending it again could answer it twice
-                log.warning("no answer from Rasa for %s: %s", conversation_id, error)
+                log.warning(
+                    "no answer from Rasa for %s: %s", conversation_ref(conversation_id), error
+                )
                 message.replies = [{"text": SILENT_REPLY}]
         produced = await self._act_on(conversation, message.replies)
         if (
@@ -705,7 +722,9 @@ class Switchboard:
             )
         answered = any(shown(r) is not None or handoff_in(r) is not None for r in replies)
         if not answered:
-            log.warning("the assistant answered %s with nothing to show", conversation.id)
+            log.warning(
+                "the assistant answered %s with nothing to show", conversation_ref(conversation.id)
+            )
             return [{"text": SILENT_REPLY}]
         return replies
 
@@ -802,13 +821,13 @@ class Switchboard:
         try:
             await self._assistant.pause(conversation_id)
         except RasaUnavailable as error:
-            log.warning("could not pause %s in Rasa: %s", conversation_id, error)
+            log.warning("could not pause %s in Rasa: %s", conversation_ref(conversation_id), error)
 
     async def _resume_quietly(self, conversation_id: str) -> None:
         try:
             await self._assistant.resume(conversation_id)
         except RasaUnavailable as error:
-            log.warning("could not resume %s in Rasa: %s", conversation_id, error)
+            log.warning("could not resume %s in Rasa: %s", conversation_ref(conversation_id), error)
 
     async def _announce(self, changed: ConversationRecord) -> None:
         """Tell the shopper and every desk; queue positions may have moved for everyone queued."""

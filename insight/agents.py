@@ -1,4 +1,5 @@
-"""Support agents' accounts: create, authenticate (argon2 password hashes), look up."""
+"""Support agents' accounts: create, authenticate (argon2 password hashes), look up; and the desk
+sessions they logged out of."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from insight.db.models import Agent
+from insight.db.models import Agent, DeskSessionRevocation
 
 # The demo shop's agents (`make run` creates them when demo mode is on); never in production.
 # Alice is also the demo shop's admin (she sees the analytics), Bob is not.
@@ -108,6 +109,23 @@ class AgentRepository:
     def count(self) -> int:
         with self._sessions() as session:
             return session.scalar(select(func.count(Agent.id))) or 0
+
+    def revoke_session(self, session_id: str, expires_at: datetime) -> None:
+        """Refuse the desk session ``session_id`` from now until ``expires_at`` (when its cookie
+        expires anyway). Revocations of expired sessions are forgotten on the way."""
+        now = datetime.now(UTC).replace(tzinfo=None)
+        try:
+            with self._sessions.begin() as session:
+                session.execute(
+                    delete(DeskSessionRevocation).where(DeskSessionRevocation.expires_at <= now)
+                )
+                session.add(DeskSessionRevocation(session_id=session_id, expires_at=expires_at))
+        except IntegrityError:
+            pass  # revoked before (a second logout with the same cookie)
+
+    def session_revoked(self, session_id: str) -> bool:
+        with self._sessions() as session:
+            return session.get(DeskSessionRevocation, session_id) is not None
 
 
 def ensure_demo_agents(agents: AgentRepository) -> list[str]:

@@ -23,12 +23,13 @@ from insight.db.migrate import upgrade
 from insight.emotion.base import KeywordEmotionDetector
 from insight.faq.contracts import FakeFaqIndex, FaqEntry
 from insight.profiles.repository import ProfileRepository
-from insight.repositories import CustomerRepository, OrderRepository, ProductRepository
+from insight.repositories import CustomerRepository, ProductRepository
 from insight.support.catalog import CatalogRecommender, CatalogSearch
 from insight.support.csat import CsatStore
 from insight.support.orders import OrderSupport
-from insight.support.policies import SupportHours
+from insight.support.policies import SupportHours, VerificationLimit
 from insight.support.profiles import ShopperProfiles
+from insight.support.verification import GuestVerification
 from tests.factories import TODAY, SupportShopFixture, build_support_shop
 
 RETURN_POLICY = FaqEntry(
@@ -70,7 +71,7 @@ def open_store(tmp_path: Path) -> Iterator[Store]:
     fixture = build_support_shop(sessions)
     services = Services(
         customers=CustomerRepository(sessions),
-        orders=OrderRepository(sessions),
+        verification=GuestVerification(sessions, VerificationLimit()),
         products=ProductRepository(sessions),
         support=OrderSupport(sessions, return_window_days=30, clock=lambda: TODAY),
         csat=CsatStore(sessions, clock=lambda: TODAY),

@@ -1,10 +1,12 @@
-"""Fakes for the gateway's collaborators: a scripted assistant and an outbox that records."""
+"""Fakes for the gateway's collaborators: a scripted assistant, an outbox that records, desk
+session revocations in memory."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -101,18 +103,32 @@ class RecordingOutbox:
         return [d for c, e, d in self.shopper if c == conversation_id and e == "status"]
 
 
+@dataclass
+class MemoryRevocations:
+    """Logged-out desk sessions in a dict (the gateway keeps them in the shop database)."""
+
+    revoked: dict[str, datetime] = field(default_factory=dict)
+
+    def revoke_session(self, session_id: str, expires_at: datetime) -> None:
+        self.revoked[session_id] = expires_at
+
+    def session_revoked(self, session_id: str) -> bool:
+        return session_id in self.revoked
+
+
 def gateway_services(
     sessions: sessionmaker[Session], assistant: FakeAssistant, secret: str = TOKEN_SECRET
 ) -> GatewayServices:
     """The gateway's services over ``sessions`` with a scripted assistant, cheap hashing and the
     keyword stand-in for the understanding model."""
+    agents = AgentRepository(sessions, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     return GatewayServices(
         conversations=ConversationRepository(sessions),
         customers=CustomerCards(sessions),
-        agents=AgentRepository(sessions, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)),
+        agents=agents,
         assistant=assistant,
         tokens=CustomerTokens([TokenKey(secret)]),
-        desk_sessions=DeskSessions("desk-secret-long-enough-for-hmac-sha256"),
+        desk_sessions=DeskSessions("desk-secret-long-enough-for-hmac-sha256", agents),
         escalation_rule=EscalationRule(),
         understanding=MessageUnderstanding(KeywordUnderstander()),
         orders=OrderRepository(sessions),

@@ -249,6 +249,16 @@ class Agent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class DeskSessionRevocation(Base):
+    """A desk session its agent logged out of: its cookie is refused until it would have expired
+    anyway, by every gateway sharing the database. Rows go once that time has passed."""
+
+    __tablename__ = "desk_session_revocations"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class Conversation(Base):
     """A shopper's conversation and who holds it (the assistant, the queue or an agent)."""
 
@@ -296,6 +306,22 @@ class CustomerTokenUse(Base):
     token_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class GuestVerificationAttempt(Base):
+    """A guest's try at verifying with an order number and an email, in any conversation: under
+    way, or failed. Kept for the policy's window (``insight.support.verification``)."""
+
+    __tablename__ = "guest_verification_attempts"
+    __table_args__ = (
+        Index("ix_guest_verification_attempts_order_number_at", "order_number", "at"),
+        Index("ix_guest_verification_attempts_email_digest_at", "email_digest", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_number: Mapped[str] = mapped_column(String(64))
+    email_digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the address, not the address
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class Ticket(Base):

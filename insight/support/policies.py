@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,15 @@ class SupportHours:
     hours: str  # as the shop writes it, e.g. "Monday to Friday 8:00–20:00 (CET)"
     email: str
     email_reply_hours: int
+
+
+@dataclass(frozen=True)
+class VerificationLimit:
+    """How many guest verifications with one order number (or one email) may fail, in any
+    conversations, within ``window`` before further tries with it are refused."""
+
+    max_failures: int = 5
+    window: timedelta = timedelta(hours=1)
 
 
 def _policies(knowledge_dir: Path) -> dict[str, Any]:
@@ -56,4 +66,18 @@ def support_hours(knowledge_dir: Path) -> SupportHours | None:
         hours=str(support["hours"]),
         email=str(support["email"]),
         email_reply_hours=int(support.get("email_reply_hours") or 24),
+    )
+
+
+def verification_limit(knowledge_dir: Path) -> VerificationLimit:
+    """The ``guest_verification`` section (``max_failures``, ``window_minutes``); 5 failures an
+    hour when absent."""
+    section = _policies(knowledge_dir).get("guest_verification")
+    default = VerificationLimit()
+    if not isinstance(section, dict):
+        return default
+    minutes = section.get("window_minutes")
+    return VerificationLimit(
+        max_failures=int(section.get("max_failures", default.max_failures)),
+        window=timedelta(minutes=int(minutes)) if minutes is not None else default.window,
     )

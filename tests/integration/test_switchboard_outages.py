@@ -4,11 +4,15 @@ something, nothing typed is lost, and held messages go through in order once the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import sys
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
+import httpx
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
@@ -18,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app import create_app
 from bot.guards import TOO_LONG
 from bot.ownership import Owner
+from bot.rasa_client import RasaClient
 from bot.switchboard import (
     CATCHING_UP,
     DATABASE_DOWN_REPLY,
@@ -26,6 +31,7 @@ from bot.switchboard import (
     UNAVAILABLE_REPLY,
     NotAllowed,
     Switchboard,
+    new_conversation_id,
 )
 from bot.tokens import CustomerTokens
 from insight.agents import AgentRepository
@@ -170,6 +176,45 @@ async def test_many_conversations_cannot_grow_the_gateways_memory_during_an_outa
     assert refused == [CATCHING_UP] * 3
 
 
+async def _calls_made(awaitable: Awaitable[object]) -> int:
+    """The function calls (Python and C) the interpreter makes while ``awaitable`` runs: how much
+    work it is, whatever the machine's speed."""
+    calls = 0
+
+    def count(_frame: FrameType, event: str, _arg: object) -> None:
+        nonlocal calls
+        calls += event in ("call", "c_call")
+
+    sys.setprofile(count)
+    try:
+        await awaitable
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+@pytest.mark.asyncio
+async def test_holding_a_message_costs_the_same_however_many_conversations_hold_some(
+    rig: Rig,
+) -> None:
+    """A script opening conversation after conversation through the HTTP API during an outage
+    must not make every further held message cost more: the gateway-wide cap is a running count,
+    not a walk over every conversation that holds messages."""
+    rig.database_down()
+
+    def guest_message(conversation_id: str) -> Awaitable[object]:
+        return rig.board.shopper_message(conversation_id, "hello?", None, open_as_guest=True)
+
+    await guest_message("crowd-0")
+    with_one_holding = await _calls_made(guest_message("crowd-0"))
+    for n in range(1, 500):
+        await guest_message(f"crowd-{n}")
+    with_500_holding = await _calls_made(guest_message("crowd-0"))
+
+    assert rig.board.held() == 502
+    assert with_500_holding - with_one_holding < 50  # walking them all: over 1,000 calls more
+
+
 @pytest.mark.asyncio
 async def test_with_the_database_down_the_shopper_is_told_and_nothing_is_lost(rig: Rig) -> None:
     rig.database_down()
@@ -240,6 +285,42 @@ async def test_a_handoff_without_words_is_an_answer_not_silence(rig: Rig) -> Non
 
     assert SILENT_REPLY not in [m.text for m in replies]
     assert rig.conversations.get("conv-1").owner is Owner.QUEUED  # type: ignore[union-attr]
+
+
+@pytest.mark.asyncio
+async def test_outage_warnings_never_print_the_conversation_id(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The id is the key to a guest's transcript (``GET /api/conversations/{id}/messages``):
+    whoever reads the gateway's log must not learn it, from the warning or from Rasa's error."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    board = Switchboard(
+        conversations=rig.conversations,
+        customers=CustomerCards(rig.sessions),
+        assistant=RasaClient("http://rasa", "t", transport=httpx.MockTransport(refuse)),
+        tokens=CustomerTokens([TokenKey(SECRET)]),
+        outbox=rig.outbox,
+        escalation_rule=EscalationRule(),
+        understanding=MessageUnderstanding(KeywordUnderstander()),
+    )
+    agents = AgentRepository(
+        rig.sessions, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+    carol = agents.create("carol", "Carol", "carol-pw")
+    guest = new_conversation_id()
+    rig.conversations.open(guest, None)
+    caplog.set_level(logging.WARNING, logger="bot")
+
+    await board.shopper_message(guest, "where is my order?", "c-1")
+    await board.take(guest, carol)  # the assistant cannot be paused: Rasa is still down
+
+    warnings = [record.getMessage() for record in caplog.records]
+    assert any("holding a message of" in line for line in warnings)
+    assert any("could not pause" in line and "/conversations/" in line for line in warnings)
+    assert not [line for line in warnings if guest in line]
 
 
 @pytest.mark.asyncio

@@ -22,6 +22,7 @@ from bot.stack import Stack
 from bot.tokens import AUDIENCE, CustomerTokens
 from insight.settings import TokenKey
 from tests.factories import SupportShopFixture
+from tests.gateway_fakes import MemoryRevocations
 from tests.stack_secrets import STACK_SECRETS
 from tests.widget_client import WidgetClient, loopback_ip
 
@@ -267,15 +268,15 @@ DESK_CALLS = [
 
 def _forged_cookies() -> list[str | None]:
     now = int(time.time())
-    claims = {"sub": "1", "aud": "shopsense-desk", "iat": now, "exp": now + 3600}
+    claims = {"sub": "1", "aud": "shopsense-desk", "iat": now, "exp": now + 3600, "jti": "forged"}
     secret = STACK_SECRETS.desk_session_secret
     return [
         None,
         "",
         "not-a-jwt",
-        DeskSessions("an-attackers-secret-long-enough-for-hs256").issue(1),
+        DeskSessions("an-attackers-secret-long-enough-for-hs256", MemoryRevocations()).issue(1),
         jwt.encode(claims, key=None, algorithm="none"),
-        DeskSessions(secret, clock=lambda: now - 13 * 3600).issue(1),
+        DeskSessions(secret, MemoryRevocations(), clock=lambda: now - 13 * 3600).issue(1),
         jwt.encode(claims | {"sub": "1 OR 1=1"}, secret, algorithm="HS256"),
         jwt.encode(claims | {"aud": "shopsense-widget"}, secret, algorithm="HS256"),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +10,7 @@ import pytest
 
 from insight.emotion.base import Emotion
 from insight.emotion.trajectory import EscalationRule
+from insight.settings import PROJECT_ROOT
 from insight.support.address import (
     PostalAddress,
     clean_address,
@@ -24,7 +25,12 @@ from insight.support.handoff import HandoffReason, handoff_request
 from insight.support.identity import find_email, find_order_number
 from insight.support.mood import tone
 from insight.support.orders import RefundMethod, ReturnableLine, parse_refund_method, pick_line
-from insight.support.policies import return_window_days, shop_currency
+from insight.support.policies import (
+    VerificationLimit,
+    return_window_days,
+    shop_currency,
+    verification_limit,
+)
 
 
 @pytest.mark.parametrize(
@@ -146,6 +152,16 @@ def test_the_return_window_comes_from_the_policies_file(tmp_path: Path) -> None:
     assert (return_window_days(tmp_path), shop_currency(tmp_path)) == (14, "NOK")
     (tmp_path / "policies.yml").write_text("return_window_days: 60\n")
     assert return_window_days(tmp_path) == 60
+
+
+def test_the_guest_verification_limit_comes_from_the_policies_file(tmp_path: Path) -> None:
+    an_hour = VerificationLimit(max_failures=5, window=timedelta(hours=1))
+    assert verification_limit(tmp_path) == an_hour
+    assert verification_limit(PROJECT_ROOT / "knowledge") == an_hour
+    (tmp_path / "policies.yml").write_text(
+        "guest_verification:\n  max_failures: 8\n  window_minutes: 15\n"
+    )
+    assert verification_limit(tmp_path) == VerificationLimit(8, timedelta(minutes=15))
 
 
 def _emotion(label: str, confidence: float) -> Emotion:

@@ -128,6 +128,41 @@ def test_a_wrong_email_is_not_verified_and_three_failures_end_the_form(store: St
     assert said == ["utter_verification_locked"]
 
 
+def _guess(
+    form: Any, number: str, email: str, conversation: str
+) -> tuple[dict[str, Any], list[str]]:
+    """One try in a conversation of its own: its slots start empty."""
+    shopper = tracker(slots={"order_number": number}, sender_id=conversation)
+    result, said, _ = _validate(form, "email", email, shopper)
+    return result, said
+
+
+def test_new_conversations_do_not_buy_more_tries_at_one_order_number(store: Store) -> None:
+    """Three tries a conversation, but a new conversation is free: past five failed tries in
+    any conversations even the right email is refused, in the words of a conversation's last."""
+    form = ValidateCancelForm(lambda: store.services)
+    for n in range(5):
+        _, said = _guess(form, "SS-100003", f"guess-{n}@example.com", f"attacker-{n}")
+        assert said == ["utter_verification_failed"]
+
+    locked, said = _guess(form, "SS-100003", "ben@example.com", "attacker-5")
+
+    assert said == ["utter_verification_locked"]
+    assert locked["form_blocked"] is True and "verified_customer_id" not in locked
+
+
+def test_a_locked_order_number_reads_the_same_whether_the_order_exists(store: Store) -> None:
+    form = ValidateCancelForm(lambda: store.services)
+
+    def replies(number: str, who: str) -> list[list[str]]:
+        return [_guess(form, number, f"{who}-{n}@example.com", f"{who}-{n}")[1] for n in range(7)]
+
+    real, missing = replies("SS-100003", "a"), replies("SS-999999", "b")
+
+    assert real == missing
+    assert real[-2:] == [["utter_verification_locked"]] * 2
+
+
 def test_an_email_before_the_order_number_is_kept_and_checked_with_it(store: Store) -> None:
     form = ValidateCancelForm(lambda: store.services)
 
