@@ -435,13 +435,15 @@ def support_report(
         datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="Day after the last (default: tomorrow)."),
     ] = None,
-    csv_dir: Annotated[Path, typer.Option(help="Folder for one CSV per table.")] = Path(
-        "var/support-analytics"
-    ),
+    csv_dir: Annotated[
+        Path, typer.Option(help="Folder for one CSV per table and report.html (the plots).")
+    ] = Path("var/support-analytics"),
 ) -> None:
     """The shop owner's support figures (the desk's analytics page, for admins): containment,
-    hand-overs by reason, CSAT, response times, unanswered questions, emotion mix; CSV export."""
+    hand-overs by reason, CSAT, response times, unanswered questions, emotion mix; CSV export
+    and an HTML page with the plots."""
     from insight.report.support import CSV_TABLES, load_support_stats, stats_csv
+    from insight.report.support_page import render_support_page
 
     end = until.date() if until else date.today() + timedelta(days=1)
     start = since.date() if since else end - timedelta(days=30)
@@ -450,6 +452,7 @@ def support_report(
     csv_dir.mkdir(parents=True, exist_ok=True)
     for table in CSV_TABLES:
         (csv_dir / f"{table}.csv").write_text(stats_csv(stats, table), encoding="utf-8")
+    (csv_dir / "report.html").write_text(render_support_page(stats), encoding="utf-8")
     containment = "n/a" if stats.containment is None else f"{stats.containment:.0%}"
     csat = "n/a" if stats.csat_mean is None else f"{stats.csat_mean:.2f}"
     console.print(
@@ -461,4 +464,4 @@ def support_report(
         console.print(f"  handed over: {reason} × {count}")
     for gap in stats.gaps[:5]:
         console.print(f"  unanswered ({gap.size}): {gap.example}")
-    console.print(f"[green]tables written[/green] → {csv_dir}")
+    console.print(f"[green]tables and report.html written[/green] → {csv_dir}")

@@ -126,7 +126,7 @@ def _png(figure: Figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _img(figure: Figure, alt: str) -> str:
+def plot_img(figure: Figure, alt: str) -> str:
     return f'<img class="plot" alt="{html.escape(alt)}" src="data:image/png;base64,{_png(figure)}">'
 
 
@@ -150,7 +150,7 @@ def segment_plots(data: ReportData) -> str:
     profile.set_yticks(range(len(scaled)), scaled.index)
     profile.set_title("segment medians (scaled per column)")
     figure.colorbar(image, ax=profile)
-    return _img(figure, "segment sizes and profiles")
+    return plot_img(figure, "segment sizes and profiles")
 
 
 def churn_plot(data: ReportData) -> str:
@@ -159,7 +159,7 @@ def churn_plot(data: ReportData) -> str:
     axis.set_xlabel("churn risk")
     axis.set_ylabel("customers")
     axis.set_title("churn-risk distribution")
-    return _img(figure, "churn-risk distribution")
+    return plot_img(figure, "churn-risk distribution")
 
 
 def sentiment_plots(data: ReportData) -> str:
@@ -173,7 +173,7 @@ def sentiment_plots(data: ReportData) -> str:
     by_month.set_xticks(range(len(monthly)), list(monthly.index), rotation=45, ha="right")
     by_month.axhline(0, color="grey", linewidth=0.8)
     by_month.set_title("review sentiment by month")
-    return _img(figure, "review sentiment by brand and month")
+    return plot_img(figure, "review sentiment by brand and month")
 
 
 def topic_plot(data: ReportData) -> str:
@@ -187,7 +187,7 @@ def topic_plot(data: ReportData) -> str:
         axis.set_xticks(range(len(shares)), list(shares.index), rotation=45, ha="right")
         axis.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     axis.set_title("topic share of reviews by month")
-    return _img(figure, "topic trends")
+    return plot_img(figure, "topic trends")
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -203,8 +203,8 @@ def _cell(value: object) -> str:
     return f"{value:,.2f}" if isinstance(value, float) else str(value)
 
 
-def render_report(sessions: sessionmaker[Session]) -> str:
-    data = load_report_data(sessions)
+def page(title: str, body: str) -> str:
+    """A standalone report page (plots inlined) around ``body``; ``title`` is plain text."""
     style = (
         "body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px}"
         "img.plot{max-width:100%;display:block;margin:1rem 0}"
@@ -212,15 +212,22 @@ def render_report(sessions: sessionmaker[Session]) -> str:
     )
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>ShopSense insight report</title><style>{style}</style></head><body>"
+        f"<title>{html.escape(title)}</title><style>{style}</style></head><body>{body}"
+        "</body></html>"
+    )
+
+
+def render_report(sessions: sessionmaker[Session]) -> str:
+    data = load_report_data(sessions)
+    return page(
+        "ShopSense insight report",
         f"<h1>ShopSense insight report</h1><p>Profiles as of {html.escape(data.as_of)}; "
         f"{int(data.segments['size'].sum()):,} customers in {len(data.segments)} segments.</p>"
         f"<h2>Segments</h2>{segment_plots(data)}"
         f"{_table(data.segments[['name', 'size']])}"
         f"<h2>Churn risk</h2>{churn_plot(data)}<h3>Most at risk</h3>{_table(data.at_risk)}"
         f"<h2>Review sentiment</h2>{sentiment_plots(data)}"
-        f"<h2>Topics</h2>{topic_plot(data)}"
-        "</body></html>"
+        f"<h2>Topics</h2>{topic_plot(data)}",
     )
 
 

@@ -217,4 +217,8 @@ def test_the_cli_prints_the_headline_and_writes_every_table(
         "emotions.csv",
         "gaps.csv",
         "handovers.csv",
+        "report.html",
     ]
+    page = (out / "report.html").read_text()
+    assert page.count('<img class="plot"') == 2  # containment + hand-overs, CSAT + emotion
+    assert "3 conversations, 33% resolved by the assistant, CSAT 3.67" in page
