@@ -2,9 +2,9 @@
 
 Each port is typed by its contract, so a richer implementation replaces a simple one here, on
 one line: suggestions come from the trained recommender, which answers from the catalogue
-until one is built. The modules that bring torch, FAISS and implicit (emotion, FAQ,
-recommendations) are imported when the services are built, on the first action, not when the
-action server imports the actions.
+until one is built. The modules that bring torch, FAISS and implicit (FAQ, recommendations) are
+imported when the services are built, on the first action, not when the action server imports
+the actions.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from functools import cache
 
 from insight.db.engine import make_engine, make_sessionmaker
-from insight.emotion.base import EmotionDetector
 from insight.faq.contracts import FaqIndex
 from insight.profiles.repository import ProfileRepository
 from insight.repositories import CustomerRepository, ProductRepository
@@ -44,7 +43,6 @@ class Services:
     catalog: CatalogSearch
     recommender: Recommender
     profiles: ProfileSource
-    emotion: EmotionDetector
     faq: FaqIndex
     currency: str  # what catalogue prices are shown in
     support_hours: SupportHours | None  # None: the policies file names no hours
@@ -59,7 +57,6 @@ def clock(settings: Settings) -> Callable[[], datetime]:
 
 
 def build_services(settings: Settings) -> Services:
-    from insight.emotion.detector import TransformerEmotionDetector
     from insight.faq.index import FaissFaqIndex
     from insight.profiles.refresh import BackgroundRefresh, ProfileRefresher
     from insight.recommend.service import HybridRecommender
@@ -82,7 +79,6 @@ def build_services(settings: Settings) -> Services:
             settings, sessions, ProfileRepository(sessions), fallback=CatalogRecommender(sessions)
         ),
         profiles=ShopperProfiles(sessions, ProfileRepository(sessions)),
-        emotion=TransformerEmotionDetector(cache_dir=settings.cache_dir),
         faq=FaissFaqIndex.from_settings(settings),
         currency=shop_currency(settings.knowledge_dir),
         support_hours=support_hours(settings.knowledge_dir),
@@ -97,7 +93,6 @@ def services() -> Services:
 
 def warm_up(shop: Services) -> None:
     """Load what a shopper's turn through the gateway may need before the first one comes: the
-    FAQ index and the recommender. The emotion model is left to load on first use: the gateway
-    sends its reading with every message, so only a message sent to Rasa directly needs it."""
+    FAQ index and the recommender."""
     shop.faq.warm_up()
     shop.recommender.warm_up()

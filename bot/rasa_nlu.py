@@ -1,4 +1,4 @@
-"""A Rasa NLU component that takes the intent the gateway's shared encoder pass read.
+"""Rasa NLU components that take what the gateway's shared encoder pass read.
 
 The gateway reads every shopper message once with insight's fine-tuned MiniLM (intent, emotion,
 polarity and the FAQ query vector in one pass) and sends the intent ranking in the message
@@ -9,7 +9,13 @@ their intent and ranking. A reading below the threshold the model chose on data 
 its own fallback threshold: two classifiers agreeing is evidence neither confidence shows alone,
 and an unsure right reading costs the shopper a "could you rephrase". Without a reading (a
 message sent to Rasa's REST channel directly) DIET's answer stands. Entities are DIET's either
-way.
+way, plus the mood below.
+
+``SharedEncoderMoodExtractor`` turns the reading's emotion label and reply tone into the
+``emotion`` and ``tone`` entities, which fill the slots of the same names (``from_entity``
+mappings, ``influence_conversation: false`` in ``domain.yml``). The mood is then known before
+the next action is chosen without a round trip to the action server on every message. A
+message without a reading leaves the mood as it was.
 
 Runs in Rasa's environment (Python 3.10), so the metadata is read with
 ``insight.understanding.metadata``, which needs nothing but the standard library. Training only
@@ -29,6 +35,10 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -38,9 +48,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from insight.understanding.metadata import intent_from_metadata
+from insight.understanding.metadata import intent_from_metadata, mood_from_metadata
 
 INTENTS_FILE = "intents.json"
+MOOD_EXTRACTOR = "SharedEncoderMoodExtractor"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -117,3 +128,40 @@ class SharedEncoderIntentClassifier(GraphComponent, IntentClassifier):  # type: 
             rows.insert(0, fallback)
         message.set(INTENT, rows[0], add_to_output=True)
         message.set(INTENT_RANKING_KEY, rows, add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class SharedEncoderMoodExtractor(GraphComponent):  # type: ignore[misc]
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SharedEncoderMoodExtractor:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            metadata = message.get(METADATA)
+            if not isinstance(metadata, dict):
+                continue
+            mood = mood_from_metadata(metadata.get("emotion"))
+            if mood is None:
+                continue
+            entities = [
+                entity
+                for entity in message.get(ENTITIES, [])
+                if entity.get(ENTITY_ATTRIBUTE_TYPE) not in ("emotion", "tone")
+            ]
+            for name, value in (("emotion", mood.emotion), ("tone", mood.tone)):
+                entities.append(
+                    {
+                        ENTITY_ATTRIBUTE_TYPE: name,
+                        ENTITY_ATTRIBUTE_VALUE: value,
+                        EXTRACTOR: MOOD_EXTRACTOR,
+                    }
+                )
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages

@@ -1,8 +1,8 @@
 """What the action tests share: services over a small seeded shop, an inline tracker, a runner.
 
 The services are the real composition (repositories and support operations over a SQLite file
-seeded by ``build_support_shop``) with deterministic stand-ins where a model would load: the
-keyword emotion detector and a word-overlap FAQ index. Time is the factories' ``TODAY``.
+seeded by ``build_support_shop``) with a deterministic stand-in where a model would load: a
+word-overlap FAQ index. Time is the factories' ``TODAY``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from actions.services import Services
 from insight.db.engine import make_engine, make_sessionmaker
 from insight.db.migrate import upgrade
-from insight.emotion.base import KeywordEmotionDetector
 from insight.faq.contracts import FakeFaqIndex, FaqEntry
 from insight.profiles.repository import ProfileRepository
 from insight.repositories import CustomerRepository, ProductRepository
@@ -78,7 +77,6 @@ def open_store(tmp_path: Path) -> Iterator[Store]:
         catalog=CatalogSearch(sessions),
         recommender=CatalogRecommender(sessions),
         profiles=ShopperProfiles(sessions, ProfileRepository(sessions)),
-        emotion=KeywordEmotionDetector(),
         faq=FakeFaqIndex([RETURN_POLICY], threshold=0.5),
         currency="EUR",
         support_hours=SUPPORT_HOURS,

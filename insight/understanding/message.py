@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from insight.embeddings import Vectors
 from insight.emotion.base import Emotion
 from insight.faq.contracts import FaqHit
+from insight.support.mood import tone
 from insight.understanding.contracts import Reading, Understander
 from insight.understanding.metadata import FAQ_INTENT
 
@@ -45,8 +46,10 @@ class Understood:
         return self.reading.emotion
 
     def metadata(self) -> dict[str, Any]:
-        """The reading as JSON for the message metadata: emotion, intent ranking, FAQ hit."""
-        found: dict[str, Any] = {"emotion": self.reading.emotion.to_metadata()}
+        """The reading as JSON for the message metadata: emotion with the tone it calls for,
+        intent ranking, FAQ hit."""
+        emotion = self.reading.emotion
+        found: dict[str, Any] = {"emotion": {**emotion.to_metadata(), "tone": tone(emotion)}}
         intent = self.reading.intent_metadata()
         if intent is not None:
             found["intent"] = intent

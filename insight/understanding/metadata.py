@@ -1,7 +1,8 @@
-"""The intent reading as it travels in a message's metadata, in plain Python.
+"""The intent and mood readings as they travel in a message's metadata, in plain Python.
 
-The Rasa server reads it (``bot.rasa_nlu``) in its own virtual environment, which has none of
-insight's dependencies: this module imports nothing but the standard library.
+The Rasa server reads them (``bot.rasa_nlu``) in its own virtual environment, which has none of
+insight's dependencies: this module imports nothing but the standard library and
+``insight.emotion.base`` (standard library only as well).
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeGuard
 
+from insight.emotion.base import LABELS
+
 # How many intents of the ranking travel with a message (Rasa shows ten).
 RANKING_LENGTH = 10
 
 FAQ_INTENT = "ask_faq"
+TONES = ("calm", "upset")
 
 
 @dataclass(frozen=True)
@@ -57,3 +61,22 @@ def sure_of(value: object, intent: str) -> bool:
         return False
     ranking, threshold = read
     return ranking[0].name == intent and ranking[0].confidence >= threshold
+
+
+@dataclass(frozen=True)
+class Mood:
+    """The emotion label and reply tone the gateway read from a message."""
+
+    emotion: str
+    tone: str
+
+
+def mood_from_metadata(value: object) -> Mood | None:
+    """The label and tone of the gateway's emotion reading (``Understood.metadata``); None when
+    absent or not one of the known labels and tones."""
+    if not isinstance(value, Mapping):
+        return None
+    label, tone = value.get("label"), value.get("tone")
+    if label in LABELS and tone in TONES:
+        return Mood(str(label), str(tone))
+    return None

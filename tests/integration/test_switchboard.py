@@ -119,7 +119,7 @@ async def test_a_shopper_message_reaches_rasa_with_the_verified_customer_and_is_
 
     replies = await rig.board.shopper_message(session.conversation.id, "where is my order?", "c-1")
 
-    reading = {"label": "neutral", "confidence": 0.6, "polarity": 0.0}
+    reading = {"label": "neutral", "confidence": 0.6, "polarity": 0.0, "tone": "calm"}
     assert rig.assistant.sent == [
         (
             session.conversation.id,

@@ -33,8 +33,12 @@ class Shopper:
         self.sender = f"conv-{uuid.uuid4().hex[:10]}"
         self.customer_id = customer_id
 
-    def say(self, text: str, timeout: float = 60) -> list[dict[str, Any]]:
+    def say(
+        self, text: str, timeout: float = 60, reading: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Send ``text``; ``reading`` is metadata as the gateway's pass would add it."""
         metadata = {"customer_id": self.customer_id} if self.customer_id is not None else {}
+        metadata |= reading or {}
         response = httpx.post(
             f"{self.stack.config.rasa_url}/webhooks/rest/webhook",
             json={"sender": self.sender, "message": text, "metadata": metadata},
@@ -223,15 +227,27 @@ def test_a_resolved_conversation_ends_with_a_stored_csat_answer(
 def test_an_angry_shopper_gets_an_apology_and_the_answer(
     live_stack: Stack, live_shop_url: tuple[str, SupportShopFixture]
 ) -> None:
-    """Straight to the REST channel, without the gateway: the action server reads the emotion
-    itself for the tone. Queueing an upset shopper for a person is the gateway's decision."""
+    """The tone comes from the gateway's reading in the metadata, sent here as the gateway
+    would; without one the mood stays as it was. Queueing an upset shopper for a person is the
+    gateway's decision."""
     ada = Shopper(live_stack, live_shop_url[1].small.ada_id)
+    fed_up = {"label": "frustration", "confidence": 0.93, "polarity": -0.8, "tone": "upset"}
+    calm = {"label": "neutral", "confidence": 0.9, "polarity": 0.0, "tone": "calm"}
 
-    angry = ada.say("where is order SS-100001?? I've been waiting for ages, so fed up")
-    handed = ada.say("I want to talk to a person")
+    angry = ada.say(
+        "where is order SS-100001?? I've been waiting for ages, so fed up",
+        reading={"emotion": fed_up},
+    )
+    still_angry = ada.say("where is order SS-100001")
+    handed = ada.say("I want to talk to a person")  # upset still: sooner in the queue
+    again = Shopper(live_stack, live_shop_url[1].small.ada_id)
+    again.say("where is order SS-100001?? so fed up", reading={"emotion": fed_up})
+    calmer = again.say("where is order SS-100001", reading={"emotion": calm})
 
     texts = [m.get("text", "") for m in angry]
     assert texts[0].startswith("I'm sorry it's taking a while.")
+    assert still_angry[0]["text"].startswith("I'm sorry it's taking a while.")
+    assert not calmer[0]["text"].startswith("I'm sorry")
     assert "SS-100001" in " ".join(texts)
     assert _customs(handed) == [{"handoff": {"reason": "shopper_asked", "priority": 0.6}}]
 

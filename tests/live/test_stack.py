@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 
 import httpx
 import pytest
@@ -121,3 +122,35 @@ def test_without_a_reading_or_with_a_malformed_one_diet_decides(live_stack: Stac
     )
 
     assert plain == malformed == unknown == "ask_categories"
+
+
+def _mood_slots(
+    stack: Stack, sender: str, text: str, metadata: Mapping[str, object]
+) -> tuple[object, object]:
+    httpx.post(
+        f"{stack.config.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text, "metadata": metadata},
+        timeout=30,
+    ).raise_for_status()
+    slots = httpx.get(
+        f"{stack.config.rasa_url}/conversations/{sender}/tracker",
+        params={"token": stack.config.rasa_api_token},
+        timeout=10,
+    ).json()["slots"]
+    return slots["emotion"], slots["tone"]
+
+
+def test_the_gateways_mood_reading_sets_emotion_and_tone_in_the_pipeline(
+    live_stack: Stack,
+) -> None:
+    sender = f"mood-{uuid.uuid4().hex[:8]}"
+    angry = {"emotion": {"label": "anger", "confidence": 0.97, "polarity": -0.9, "tone": "upset"}}
+    forged = {"emotion": {"label": "rage", "confidence": 1.0, "polarity": -1.0, "tone": "livid"}}
+
+    read = _mood_slots(live_stack, sender, "this is a joke", angry)
+    unread = _mood_slots(live_stack, sender, "what do you sell?", {})
+    malformed = _mood_slots(live_stack, sender, "what do you sell?", forged)
+    fresh = _mood_slots(live_stack, f"plain-{uuid.uuid4().hex[:8]}", "this is a joke", {})
+
+    assert read == unread == malformed == ("anger", "upset")  # no reading: the mood stays
+    assert fresh == (None, "calm")

@@ -15,7 +15,12 @@ from insight.emotion.train import calibrate, split_intents, with_variants
 from insight.faq.contracts import FaqHit
 from insight.understanding.contracts import KeywordUnderstander
 from insight.understanding.message import MessageUnderstanding
-from insight.understanding.metadata import IntentGuess, intent_from_metadata
+from insight.understanding.metadata import (
+    IntentGuess,
+    Mood,
+    intent_from_metadata,
+    mood_from_metadata,
+)
 from insight.understanding.nlu_data import LabelledText, nlu_files, read_nlu_examples
 from insight.understanding.noise import abbreviate, shopper_variant
 
@@ -175,6 +180,20 @@ def test_one_reading_carries_intent_emotion_and_the_faq_hit_found_with_its_vecto
         "returns", "How do returns work?", "Within 30 days.", 0.8
     )
     assert np.array_equal(index.vectors[0], understood.reading.vector)
+
+
+def test_the_mood_travels_with_the_tone_it_calls_for_and_forged_moods_are_refused() -> None:
+    understanding = MessageUnderstanding(KeywordUnderstander())
+
+    angry = understanding.read("this is unacceptable, a scam").metadata()["emotion"]
+    calm = understanding.read("what do you sell").metadata()["emotion"]
+
+    assert mood_from_metadata(angry) == Mood("anger", "upset")
+    assert mood_from_metadata(calm) == Mood("neutral", "calm")
+    assert mood_from_metadata({"label": "anger"}) is None  # no tone: not the gateway's reading
+    assert mood_from_metadata({"label": "rage", "tone": "upset"}) is None
+    assert mood_from_metadata({"label": "anger", "tone": "livid"}) is None
+    assert mood_from_metadata("anger") is None
 
 
 def test_intent_folds_hold_each_example_out_exactly_once() -> None:

@@ -1,4 +1,4 @@
-"""Greeting, mood, people, fallbacks, FAQ and CSAT actions."""
+"""Greeting, people, fallbacks, FAQ and CSAT actions."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ from sqlalchemy import select
 
 from actions.answer_faq import ActionAnswerFaq
 from actions.default_fallback import ActionDefaultFallback
-from actions.detect_emotion import ActionDetectEmotion
 from actions.greet import ActionGreet
 from actions.handoff import ActionHandoff
 from actions.offer_human import ActionOfferHuman
 from actions.save_csat import ActionSaveCsat
 from insight.db.models import CsatResponse
-from insight.emotion.base import Emotion
 from insight.faq.contracts import FakeFaqIndex
 from tests.action_kit import RETURN_POLICY, Store, responses, run, slot_events, tracker
 
@@ -47,64 +45,6 @@ def test_a_returning_customer_is_greeted_by_first_name_and_no_more(store: Store)
     } == {"first_name"}
     assert known[0]["first_name"] == "Ada"
     assert responses(guest) == ["utter_greet"]
-
-
-# --- mood -----------------------------------------------------------------------------------
-
-
-class _Detector:
-    """Reads every message as the one emotion it was given, and counts the calls."""
-
-    def __init__(self, label: str, confidence: float) -> None:
-        self.reading = Emotion(label, confidence, 0.0)  # type: ignore[arg-type]
-        self.calls = 0
-
-    def warm_up(self) -> None:
-        """Nothing to load."""
-
-    def detect(self, text: str) -> Emotion:
-        self.calls += 1
-        return self.reading
-
-
-def _detect(store: Store, detector: _Detector) -> ActionDetectEmotion:
-    return ActionDetectEmotion(lambda: replace(store.services, emotion=detector))
-
-
-def test_the_gateways_reading_in_the_metadata_sets_emotion_and_tone(store: Store) -> None:
-    detector = _Detector("neutral", 0.8)
-    reading = {"label": "anger", "confidence": 0.9, "polarity": -0.8}
-
-    events, _ = run(
-        _detect(store, detector),
-        tracker("this is a scam", "complain", metadata={"emotion": reading}),
-    )
-
-    assert slot_events(events) == {"emotion": "anger", "tone": "upset"}
-    assert detector.calls == 0  # read once, in the gateway
-
-
-def test_without_a_valid_reading_the_action_reads_the_message_itself(store: Store) -> None:
-    detector = _Detector("frustration", 0.7)
-    forged = {"label": "furious", "confidence": 3, "polarity": 0}
-
-    direct, _ = run(_detect(store, detector), tracker("still waiting", "check_order_status"))
-    malformed, _ = run(
-        _detect(store, detector),
-        tracker("still waiting", "check_order_status", metadata={"emotion": forged}),
-    )
-    calm, _ = run(_detect(store, _Detector("frustration", 0.5)), tracker("hm", "deny"))
-
-    upset = {"emotion": "frustration", "tone": "upset"}
-    assert slot_events(direct) == slot_events(malformed) == upset
-    assert detector.calls == 2
-    assert slot_events(calm) == {"emotion": "frustration", "tone": "calm"}
-
-
-def test_button_payloads_leave_the_mood_alone(store: Store) -> None:
-    events, _ = run(ActionDetectEmotion(lambda: store.services), tracker("/affirm", "affirm"))
-
-    assert events == []
 
 
 # --- people ---------------------------------------------------------------------------------

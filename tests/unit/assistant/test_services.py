@@ -8,8 +8,6 @@ from pathlib import Path
 
 from actions.services import build_services, clock
 from actions.warm_up import ActionWarmUp
-from insight.emotion.base import KeywordEmotionDetector
-from insight.emotion.detector import TransformerEmotionDetector
 from insight.faq.contracts import FakeFaqIndex
 from insight.faq.index import FaissFaqIndex
 from insight.profiles.refresh import BackgroundRefresh
@@ -38,7 +36,6 @@ def test_the_clock_is_pinned_by_shopsense_now_or_real(tmp_path: Path) -> None:
 def test_services_are_wired_from_settings_without_loading_any_model(tmp_path: Path) -> None:
     built = build_services(_settings(tmp_path, SHOPSENSE_NOW="2026-11-20T12:00:00"))
 
-    assert isinstance(built.emotion, TransformerEmotionDetector)
     assert isinstance(built.recommender, HybridRecommender)
     assert isinstance(built.recommender.fallback, CatalogRecommender)
     assert not built.recommender.trained  # nothing built in this cache: the catalogue answers
@@ -66,17 +63,11 @@ class _Recommender(_Counting, CatalogRecommender):
     pass
 
 
-class _Emotion(_Counting, KeywordEmotionDetector):
-    pass
-
-
-def test_the_warm_up_action_loads_what_gateway_turns_need_and_leaves_emotion_alone(
-    store: Store,
-) -> None:
-    faq, recommender, emotion = _Faq([]), _Recommender(store.sessions), _Emotion()
-    shop = replace(store.services, faq=faq, recommender=recommender, emotion=emotion)
+def test_the_warm_up_action_loads_what_gateway_turns_need(store: Store) -> None:
+    faq, recommender = _Faq([]), _Recommender(store.sessions)
+    shop = replace(store.services, faq=faq, recommender=recommender)
 
     events, messages = run(ActionWarmUp(lambda: shop), tracker())
 
     assert (events, messages) == ([], [])
-    assert (faq.loaded, recommender.loaded, emotion.loaded) == (1, 1, 0)
+    assert (faq.loaded, recommender.loaded) == (1, 1)
