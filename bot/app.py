@@ -16,11 +16,13 @@ from contextlib import asynccontextmanager
 import socketio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.desk_api import desk_router
 from bot.guards import MAX_SOCKET_FRAME_BYTES, BodyLimit, RateLimits
 from bot.logs import guard_access_log
+from bot.metrics import may_scrape
 from bot.pages import mount_pages
 from bot.services import GatewayServices, bootstrap_agents, build_services
 from bot.sockets import SocketOutbox, register
@@ -57,6 +59,7 @@ def create_app(
         settings.rate_per_connection, settings.rate_per_ip, settings.rate_logins
     )
     outbox = SocketOutbox(server)
+    metrics_token = settings.metrics_token
     switchboard = Switchboard(
         conversations=services.conversations,
         customers=services.customers,
@@ -112,6 +115,14 @@ def create_app(
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics (``bot.metrics``): loopback clients, or the metrics token."""
+        host = request.client.host if request.client else None
+        if not may_scrape(host, request.headers.get("authorization"), metrics_token):
+            return JSONResponse({"detail": "metrics are not public"}, status_code=403)
+        return Response(switchboard.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(shopper_router(switchboard, limits))
     assist = HandoverAssist(

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import math
 import re
 import secrets
 from collections import deque
@@ -30,6 +31,7 @@ from bot.guards import MAX_MESSAGE_CHARS, TOO_LONG, clean_text
 from bot.handback import FALLBACK_TEXT, Handback, HandbackTask
 from bot.identity import ShopperIdentities
 from bot.logs import conversation_ref
+from bot.metrics import GatewayMetrics
 from bot.ownership import Handoff, Owner, TrackerEffect, next_owner, tracker_effect
 from bot.payloads import handoff_in, issued_payloads, shown
 from bot.priority import customer_value, escalation_priority, queue_score
@@ -213,6 +215,7 @@ class Switchboard:
         outbox: Outbox,
         escalation_rule: EscalationRule,
         understanding: MessageUnderstanding,
+        metrics: GatewayMetrics | None = None,
     ) -> None:
         self._conversations = conversations
         self._customers = customers
@@ -227,6 +230,8 @@ class Switchboard:
         # every held message, and counting them afresh would walk every conversation.
         self._held_count = 0
         self._notice_ids = itertools.count(1)
+        self.metrics = metrics or GatewayMetrics()
+        self.metrics.watch(self.held, self._queue_length)
 
     # -- the shopper's side ---------------------------------------------------------------
 
@@ -303,8 +308,11 @@ class Switchboard:
                 self._held_count += 1
                 return []
             try:
-                return await self._deliver(conversation_id, message)
+                with self.metrics.turn_seconds.time():
+                    return await self._deliver(conversation_id, message)
             except OUTAGES as outage:
+                self.metrics.errors.labels(type(outage).__name__).inc()
+                self.metrics.turns.labels("held").inc()
                 if self.held() >= MAX_HELD:
                     raise CatchingUp(CATCHING_UP) from outage
                 log.warning(
@@ -317,6 +325,13 @@ class Switchboard:
     def held(self) -> int:
         """How many shopper messages wait for the assistant or the database."""
         return self._held_count
+
+    def _queue_length(self) -> float:
+        """For the metrics: NaN while the database is out (a scrape must not fail)."""
+        try:
+            return len(self.queue())
+        except DATABASE_DOWN:
+            return math.nan
 
     async def redeliver(self) -> int:
         """Try the held messages again, oldest first in each conversation; returns how many
@@ -592,6 +607,7 @@ class Switchboard:
             )
         except Exception:  # the reading is advisory: a failing model must not lose the message
             log.exception("reading the message failed")
+            self.metrics.errors.labels("reading").inc()
             return None
 
     async def _store(
@@ -626,13 +642,15 @@ class Switchboard:
         if not await self._store_shopper(conversation_id, message):
             return []
         if conversation.owner is not Owner.BOT:
+            self.metrics.turns.labels("to_person").inc()
             return []  # the agent (or the queue's preview on the desk) has it now
         forwarded = neutralise_commands(message.text)
         if not forwarded:
             return [await self._store(conversation_id, "bot", EMPTY_REPLY)]
         if message.replies is None:
             try:
-                message.replies = await self._ask(conversation, forwarded, message.reading)
+                with self.metrics.timed("assistant"):
+                    message.replies = await self._ask(conversation, forwarded, message.reading)
             except RasaUnavailable as error:
                 if not error.maybe_delivered:
                     raise  # it never got there: hold it and send it again later
@@ -641,13 +659,15 @@ class Switchboard:
                     "no answer from Rasa for %s: %s", conversation_ref(conversation_id), error
                 )
                 message.replies = [{"text": SILENT_REPLY}]
-        produced = await self._act_on(conversation, message.replies)
-        if (
-            message.reading is not None
-            and self._rule.may_fire(message.reading.emotion)
-            and self._current_owner(conversation_id) is Owner.BOT
-        ):
-            produced += await self._escalate_on_emotion(conversation)
+        with self.metrics.timed("replies"):
+            produced = await self._act_on(conversation, message.replies)
+            if (
+                message.reading is not None
+                and self._rule.may_fire(message.reading.emotion)
+                and self._current_owner(conversation_id) is Owner.BOT
+            ):
+                produced += await self._escalate_on_emotion(conversation)
+        self.metrics.turns.labels("answered").inc()
         return produced
 
     async def _store_shopper(self, conversation_id: str, message: _Held) -> bool:
@@ -660,14 +680,16 @@ class Switchboard:
         ):
             return False
         if message.text:
-            reading = await self._read(message.text)
-            await self._store(
-                conversation_id,
-                "shopper",
-                message.text,
-                client_id=message.client_id,
-                reading=reading.emotion if reading else None,
-            )
+            with self.metrics.timed("read"):
+                reading = await self._read(message.text)
+            with self.metrics.timed("store"):
+                await self._store(
+                    conversation_id,
+                    "shopper",
+                    message.text,
+                    client_id=message.client_id,
+                    reading=reading.emotion if reading else None,
+                )
             message.reading = reading
         message.stored = True
         return True
@@ -765,6 +787,7 @@ class Switchboard:
     async def _escalate(
         self, conversation: ConversationRecord, reason: str, source: str, requested: float
     ) -> list[MessageRecord]:
+        self.metrics.handovers.labels(source).inc()
         if self._outbox.agents_online() == 0:
             if source == "assistant":
                 # The assistant's handoff action paused its tracker; nobody will take over.

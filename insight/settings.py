@@ -93,6 +93,8 @@ class Settings:
     rate_per_connection: tuple[int, float] = RATE_PER_CONNECTION
     rate_per_ip: tuple[int, float] = RATE_PER_IP
     rate_logins: tuple[int, float] = RATE_LOGINS
+    # SHOPSENSE_METRICS_TOKEN lets a scraper off this host read the gateway's /metrics.
+    metrics_token: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -124,6 +126,7 @@ class Settings:
             ),
             rate_per_ip=parse_rate(env.get("GATEWAY_RATE_PER_IP"), RATE_PER_IP),
             rate_logins=parse_rate(env.get("GATEWAY_RATE_LOGINS"), RATE_LOGINS),
+            metrics_token=env.get("SHOPSENSE_METRICS_TOKEN") or None,
         )
 
 

@@ -3,7 +3,9 @@
 1. Start-up and footprint: the full stack (action server, Rasa, gateway) is launched and timed
    until every process answers; each process's RSS is taken once warm (children included).
 2. Turn latency: bare Rasa (reference assistant, REST channel) and full ShopSense turns
-   (widget protocol, signed-in customer), alternated turn by turn (``turn_latency``).
+   (widget protocol, signed-in customer), alternated turn by turn (``turn_latency``), with the
+   ShopSense turn's time split by phase from the gateway's metrics (``breakdown``); then the
+   saturated throughput of each, one after the other (``throughput``).
 3. Concurrency: 1, 10, 50 and 100 simulated shoppers for a bounded time each, with every
    process's RSS sampled every 2 s throughout (``concurrency``).
 4. The insight libraries' own benchmarks: every ``python -m insight bench <name>`` command.
@@ -31,9 +33,11 @@ from insight.customer_cards import CustomerCards
 from insight.db.engine import make_engine, make_sessionmaker
 from insight.results import update_results
 from insight.settings import Settings, TokenKey
+from tests.bench.breakdown import scrape, turn_breakdown
 from tests.bench.concurrency import run_level
 from tests.bench.measure import RssSampler, rss_mb
 from tests.bench.reference_bot import reference_model
+from tests.bench.throughput import BENCH_RATE, saturate_gateway, saturate_rasa, throughput_summary
 from tests.bench.turn_latency import WARM_UP_TIMEOUT_S, run_latency
 from tests.ports import free_port
 from tests.stack_secrets import STACK_SECRETS
@@ -53,7 +57,8 @@ def _stack_config(base: StackConfig, state: Path, model: Path) -> StackConfig:
         rasa_port=free_port(),
         action_port=free_port(),
         rasa_api_token=STACK_SECRETS.rasa_api_token,
-        extra_env=STACK_SECRETS.env(),
+        extra_env=STACK_SECRETS.env()
+        | {"GATEWAY_RATE_PER_CONNECTION": BENCH_RATE, "GATEWAY_RATE_PER_IP": BENCH_RATE},
     )
 
 
@@ -100,7 +105,22 @@ def _concurrency(
     return {"concurrency": rows, "rss_over_time_mb": sampler.since(0.0)}
 
 
-def run(conversations: int, levels: list[int], level_s: float, insight: bool) -> dict[str, Any]:
+def _throughput(
+    bare: Stack, full: Stack, token: Callable[[], str | None], clients: int, seconds: float
+) -> dict[str, object]:
+    print(f"saturating each with {clients} clients for {seconds:.0f} s …", flush=True)
+    rasa = asyncio.run(saturate_rasa(bare.config.rasa_url, clients, seconds))
+    shopsense = asyncio.run(saturate_gateway(full.config.gateway_url, token, clients, seconds))
+    return throughput_summary(rasa, shopsense, clients)
+
+
+def run(
+    conversations: int,
+    levels: list[int],
+    level_s: float,
+    insight: bool,
+    saturation: tuple[int, float] = (8, 30.0),
+) -> dict[str, Any]:
     settings = Settings.from_env()
     base = StackConfig.from_env(settings)
     state = settings.state_dir / "bench"
@@ -129,10 +149,16 @@ def run(conversations: int, levels: list[int], level_s: float, insight: bool) ->
             "bare_rasa": rss_mb(bare.pid("rasa"))
         }
         print(f"timing {conversations} conversations on each …", flush=True)
+        before = scrape(full.config.gateway_url)
         latency = asyncio.run(
             run_latency(bare.config.rasa_url, full.config.gateway_url, token, conversations)
         )
+        after = scrape(full.config.gateway_url)
         results["turn_latency_ms"] = latency.summary()
+        results["turn_breakdown_ms"] = turn_breakdown(
+            before, after, latency.shopsense_ms, latency.bare_ms
+        )
+        results["throughput"] = _throughput(bare, full, token, *saturation)
     finally:
         bare.stop()
     try:
@@ -171,6 +197,18 @@ def main(argv: list[str] | None = None) -> int:
         help="longer runs: minutes per concurrency level (overrides --seconds)",
     )
     parser.add_argument(
+        "--saturation-clients",
+        type=int,
+        default=8,
+        help="closed-loop clients for the saturated throughput (default 8)",
+    )
+    parser.add_argument(
+        "--saturation-seconds",
+        type=float,
+        default=30.0,
+        help="how long each side is saturated (default 30)",
+    )
+    parser.add_argument(
         "--no-insight", action="store_true", help="skip the insight libraries' own benchmarks"
     )
     parser.add_argument(
@@ -181,13 +219,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level_s = args.minutes * 60 if args.minutes is not None else args.seconds
     levels = [] if args.latency_only else [int(n) for n in args.levels.split(",") if n.strip()]
-    results = run(args.conversations, levels, level_s, not (args.no_insight or args.latency_only))
+    results = run(
+        args.conversations,
+        levels,
+        level_s,
+        not (args.no_insight or args.latency_only),
+        (args.saturation_clients, args.saturation_seconds),
+    )
     latency = results["turn_latency_ms"]
     print(
         f"\nturn latency p50/p95 ms: bare {latency['bare_rasa']['p50']}/"
         f"{latency['bare_rasa']['p95']}, ShopSense {latency['shopsense']['p50']}/"
         f"{latency['shopsense']['p95']} (ratio {latency['ratio_p50']}/{latency['ratio_p95']}); "
         f"load average {latency['load_average_1m']}"
+    )
+    throughput = results["throughput"]
+    print(
+        f"saturated turns/s: bare {throughput['bare_rasa_turns_per_s']}, ShopSense "
+        f"{throughput['shopsense_turns_per_s']} (ratio {throughput['ratio']}); "
+        f"turn breakdown ms {results['turn_breakdown_ms']['mean_ms']}"
     )
     for row in results.get("concurrency", []):
         print(

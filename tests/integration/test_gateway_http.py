@@ -1,5 +1,5 @@
 """The gateway's HTTP API and pages through FastAPI's test client: agent login, the desk's
-actions, the demo-only token endpoints and the OpenAPI schema."""
+actions, the demo-only token endpoints, the metrics and the OpenAPI schema."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app
 from bot.desk_auth import COOKIE
 from bot.handback import FALLBACK_TEXT
+from bot.metrics import PHASES
 from bot.tokens import CustomerTokens
 from insight.agents import DEMO_AGENT_PASSWORD
 from insight.db.engine import make_engine, make_sessionmaker
@@ -230,3 +232,34 @@ def test_a_period_ending_before_any_default_start_is_refused_not_a_crash(
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "until"]
+
+
+def _scraped(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_metrics_count_answered_turns_and_time_each_phase_for_the_token_holder(
+    sessions: sessionmaker[Session], assistant: FakeAssistant
+) -> None:
+    token = "metrics-scraper-token-0123456789"
+    with _client(sessions, assistant, {**ENV, "SHOPSENSE_METRICS_TOKEN": token}) as client:
+        refused = client.get("/metrics")  # the test client is not on the loopback interface
+        wrong = client.get("/metrics", headers={"Authorization": "Bearer not-the-token"})
+        for text in ("hello", "where is my order"):
+            client.post("/api/messages", json={"sender_id": "shopper-1", "text": text})
+        scraped = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+
+    assert refused.status_code == wrong.status_code == 403
+    assert scraped.status_code == 200
+    samples = _scraped(scraped.text)
+    assert samples[("shopsense_turns_total", (("outcome", "answered"),))] == 2
+    assert samples[("shopsense_turn_seconds_count", ())] == 2
+    for phase in PHASES:
+        assert samples[("shopsense_turn_phase_seconds_count", (("phase", phase),))] == 2
+        assert samples[("shopsense_turn_phase_seconds_sum", (("phase", phase),))] > 0
+    assert samples[("shopsense_queue_length", ())] == 0
+    assert samples[("shopsense_held_messages", ())] == 0
