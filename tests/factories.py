@@ -21,6 +21,7 @@ from insight.db.models import (
     Shipment,
     ShipmentEvent,
     ShipmentStatus,
+    Voucher,
 )
 
 TODAY = datetime(2026, 11, 20, 12, 0)
@@ -258,8 +259,28 @@ def refund_pending_return(
     )
 
 
+def shop_vouchers(ada_id: int, ben_id: int) -> list[Voucher]:
+    """One code for each answer to "why doesn't my code work"; SAVE10 works on €50 or more."""
+
+    def code(name: str, **terms: object) -> Voucher:
+        defaults: dict[str, object] = {"excluded_categories": [], "times_used": 0}
+        return Voucher(code=name, created_at=TODAY - timedelta(days=60), **(defaults | terms))
+
+    return [
+        code("SAVE10", percent_off=Decimal(10), min_basket=Decimal(50)),
+        code("WELCOME15", percent_off=Decimal(15), min_basket=Decimal(150)),
+        code("TECH5", amount_off=Decimal(5), excluded_categories=["Headphones"]),
+        code("SUMMER20", percent_off=Decimal(20), valid_until=TODAY - timedelta(days=50)),
+        code("XMAS25", percent_off=Decimal(25), valid_from=TODAY + timedelta(days=15)),
+        code("FLASH50", percent_off=Decimal(50), max_uses=100, times_used=100),
+        code("BENVIP20", percent_off=Decimal(20), customer_id=ben_id, max_uses=1),
+        code("ADAGIFT", amount_off=Decimal(20), customer_id=ada_id, max_uses=1, times_used=1),
+    ]
+
+
 def build_support_shop(sessions: sessionmaker[Session]) -> SupportShopFixture:
-    """``build_small_shop`` plus a third customer with delivered, old and returned orders."""
+    """``build_small_shop`` plus a third customer with delivered, old and returned orders, and
+    the vouchers of ``shop_vouchers``."""
     small = build_small_shop(sessions)
     with sessions() as session:
         laptop = session.get(Product, small.laptop_id)
@@ -299,7 +320,7 @@ def build_support_shop(sessions: sessionmaker[Session]) -> SupportShopFixture:
             days_ago=20,
         )
         returned.status = OrderStatus.RETURNED
-        session.add_all([cleo, recent, old, returned])
+        session.add_all([cleo, recent, old, returned, *shop_vouchers(small.ada_id, small.ben_id)])
         session.flush()
         refund_pending_return(session, returned, "Too tight on the ears", returned_days_ago=15)
         session.commit()
@@ -310,3 +331,4 @@ def build_support_shop(sessions: sessionmaker[Session]) -> SupportShopFixture:
             cleo_old_delivered=old.number,
             cleo_returned=returned.number,
         )
+
