@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from insight.db.models import (
     Customer,
+    CustomerProfileRow,
     Order,
     OrderLine,
     OrderStatus,
@@ -23,8 +24,19 @@ from insight.db.models import (
     ShipmentStatus,
     Voucher,
 )
+from insight.support.policies import RetentionPolicy
 
 TODAY = datetime(2026, 11, 20, 12, 0)
+# The test shops' retention policy: 10 % (at most €30) for a €500 customer at 70 % churn risk.
+RETENTION_POLICY = RetentionPolicy(
+    enabled=True,
+    percent=Decimal(10),
+    max_value=Decimal(30),
+    min_lifetime_value=Decimal(500),
+    min_churn_risk=0.7,
+    once_per_days=180,
+    valid_days=30,
+)
 
 
 @dataclass(frozen=True)
@@ -332,3 +344,35 @@ def build_support_shop(sessions: sessionmaker[Session]) -> SupportShopFixture:
             cleo_returned=returned.number,
         )
 
+
+def profile_row(
+    customer_id: int, churn_risk: float | None, spent: float, expected: float = 50.0
+) -> CustomerProfileRow:
+    """A built profile: ``spent`` so far, ``expected`` in the next 12 months, ``churn_risk``."""
+    return CustomerProfileRow(
+        customer_id=customer_id,
+        segment_id=0,
+        segment="lapsing big spenders",
+        churn_risk=churn_risk,
+        predicted_value_12m=expected,
+        expected_orders_12m=0.2,
+        recency_days=200.0,
+        frequency=6,
+        monetary=spent,
+        avg_order_value=spent / 6,
+        tenure_days=700.0,
+        price_band="high",
+        views_per_order=None,
+        return_rate=0.0,
+        days_since_contact=None,
+        top_categories=["Laptops"],
+        top_brands=["Aero"],
+        sentiment=None,
+        review_count=0,
+        top_topics=[],
+        last_order_number=None,
+        last_order_at=None,
+        vector=[0.0],
+        as_of=TODAY,
+        built_at=TODAY,
+    )
