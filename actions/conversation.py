@@ -60,6 +60,18 @@ def latest_intent(tracker: Tracker) -> str:
     return str((tracker.latest_message.get("intent") or {}).get("name") or "")
 
 
+def texts_since(tracker: Tracker, intent: str) -> list[str]:
+    """What the shopper wrote from their latest message with ``intent`` on, oldest first."""
+    texts: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        texts.append(str(event.get("text") or ""))
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") == intent:
+            break
+    return texts[::-1]
+
+
 def slot_before_latest_message(tracker: Tracker, name: str) -> Any:
     """The value ``name`` had before the shopper's latest message was read."""
     users = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]

@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
 from insight.domain import OrderDetails
 from insight.recommend.contracts import Reason, ReasonKind, Suggestion
-from insight.support.formatting import day, money, order_card, order_items, product_cards
+from insight.support.formatting import day, listing, money, order_card, order_items, product_cards
 from insight.support.orders import RefundOverview, Refusal, Refused
+from insight.support.vouchers import Verdict, VoucherCheck
 
 STATUS = {
     "placed": "utter_order_status_placed",
@@ -39,6 +41,17 @@ REFUSALS = {
 DISPATCHED = {
     "cancel": "utter_cancel_refused_dispatched",
     "address": "utter_address_refused_dispatched",
+}
+# Why a code does not apply; a valid one is described by ``voucher`` below.
+VOUCHER_VERDICTS = {
+    Verdict.UNKNOWN: "utter_voucher_unknown",
+    Verdict.NOT_YOURS: "utter_voucher_not_yours",
+    Verdict.NOT_YET_VALID: "utter_voucher_not_yet_valid",
+    Verdict.EXPIRED: "utter_voucher_expired",
+    Verdict.USED: "utter_voucher_used",
+    Verdict.LIMIT_REACHED: "utter_voucher_limit_reached",
+    Verdict.BELOW_MINIMUM: "utter_voucher_below_minimum",
+    Verdict.EXCLUDED_CATEGORY: "utter_voucher_excluded",
 }
 # The line under each suggested product's card: never sent as a message, only read from the
 # domain Rasa sends with every action call and filled with the reason's ``{anchor}``.
@@ -163,6 +176,46 @@ def refusal(task: str, refused: Refused, window_days: int) -> Reply:
     if refused.reason == Refusal.DISPATCHED:
         return Reply(DISPATCHED[task], values)
     return Reply(REFUSALS[refused.reason], values)
+
+
+def voucher(check: VoucherCheck, currency: str) -> list[Reply]:
+    """Why the code does not apply (with the date, minimum or category that decides it), or what
+    it gives and on what conditions."""
+    terms, values = check.terms, {"code": check.code}
+    if terms is None or check.verdict != Verdict.VALID:
+        if terms is not None:
+            values |= {
+                "valid_from": day(terms.valid_from) if terms.valid_from else "",
+                "valid_until": day(terms.valid_until) if terms.valid_until else "",
+                "category": check.category or "",
+            }
+            if terms.min_basket is not None and check.basket.total is not None:
+                values |= {
+                    "minimum": money(terms.min_basket, currency),
+                    "total": money(check.basket.total, currency),
+                    "missing": money(terms.min_basket - check.basket.total, currency),
+                }
+        return [Reply(VOUCHER_VERDICTS[check.verdict], values)]
+    if terms.percent_off is None:
+        amount = money(terms.amount_off or Decimal(0), currency)
+        replies = [Reply("utter_voucher_valid_amount", values | {"amount": amount})]
+    else:
+        percent = f"{terms.percent_off.normalize():f}"
+        if terms.max_discount is None:
+            replies = [Reply("utter_voucher_valid_percent", values | {"percent": percent})]
+        else:
+            capped = {"percent": percent, "max_discount": money(terms.max_discount, currency)}
+            replies = [Reply("utter_voucher_valid_percent_capped", values | capped)]
+    if terms.min_basket is not None:
+        replies.append(
+            Reply("utter_voucher_needs_minimum", {"minimum": money(terms.min_basket, currency)})
+        )
+    if terms.excluded_categories:
+        excluded = listing(list(terms.excluded_categories))
+        replies.append(Reply("utter_voucher_excludes", {"categories": excluded}))
+    if terms.valid_until is not None:
+        replies.append(Reply("utter_voucher_valid_until", {"valid_until": day(terms.valid_until)}))
+    return replies
 
 
 def reason_line(reason: Reason, domain: dict[str, Any]) -> str | None:

@@ -24,13 +24,16 @@ from insight.support.csat import CsatStore
 from insight.support.orders import OrderSupport
 from insight.support.policies import (
     SupportHours,
+    retention_policy,
     return_window_days,
     shop_currency,
     support_hours,
     verification_limit,
 )
 from insight.support.profiles import ProfileSource, ShopperProfiles
+from insight.support.retention import RetentionOffers
 from insight.support.verification import GuestVerification
+from insight.support.vouchers import VoucherDesk
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class Services:
     faq: FaqIndex
     currency: str  # what catalogue prices are shown in
     support_hours: SupportHours | None  # None: the policies file names no hours
+    vouchers: VoucherDesk  # why a code does not apply
+    retention: RetentionOffers  # goodwill codes for valuable customers at risk of leaving
 
 
 def clock(settings: Settings) -> Callable[[], datetime]:
@@ -82,6 +87,10 @@ def build_services(settings: Settings) -> Services:
         faq=FaissFaqIndex.from_settings(settings),
         currency=shop_currency(settings.knowledge_dir),
         support_hours=support_hours(settings.knowledge_dir),
+        vouchers=VoucherDesk(sessions, now),
+        retention=RetentionOffers(
+            sessions, retention_policy(settings.knowledge_dir), ProfileRepository(sessions), now
+        ),
     )
 
 

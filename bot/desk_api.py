@@ -85,6 +85,15 @@ def card_view(card: CustomerCard | None) -> dict[str, Any] | None:
         "last_order": card.last_order_number,
         "last_order_status": card.last_order_status,
         "profile": profile_view(card.profile),
+        "retention_offers": [
+            {
+                "code": offer.code,
+                "issued_on": offer.issued_at.date().isoformat(),
+                "valid_until": offer.valid_until.date().isoformat() if offer.valid_until else None,
+                "used": offer.used,
+            }
+            for offer in card.retention_offers
+        ],
     }
 
 

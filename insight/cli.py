@@ -458,7 +458,7 @@ def support_report(
     console.print(
         f"{start} to {end} (not included): {stats.conversations} conversations, "
         f"{containment} resolved by the assistant, CSAT {csat}, median first response "
-        f"{stats.first_response_s} s"
+        f"{stats.first_response_s} s, {stats.retention_offers} retention offers issued"
     )
     for reason, count in stats.handovers.items():
         console.print(f"  handed over: {reason} × {count}")

@@ -2,7 +2,8 @@
 
 Built from the shop's own tables (who the customer is, how much they have bought, their latest
 order) and, when profiles were built, the fused ``CustomerProfile``: segment, churn risk, expected
-12-month value, favourite categories and review sentiment, which tell an agent how to treat them.
+12-month value, favourite categories and review sentiment, which tell an agent how to treat them;
+and the retention codes the assistant already gave, so that an agent does not give another.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from insight.db.models import Customer, CustomerProfileRow, Order, OrderStatus
 from insight.profiles.contracts import CustomerProfile
 from insight.profiles.repository import profile_from_row
+from insight.support.retention import OfferRecord, retention_history
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,9 @@ class CustomerCard:
     last_order_number: str | None
     last_order_status: str | None
     profile: CustomerProfile | None = None  # None until profiles are built for the customer
+    retention_offers: tuple[
+        OfferRecord, ...
+    ] = ()  # goodwill codes the assistant gave, newest first
 
 
 class CustomerCards:
@@ -89,4 +94,5 @@ def _card(session: Session, customer: Customer) -> CustomerCard:
         profile=profile_from_row(row)
         if (row := session.get(CustomerProfileRow, customer.id))
         else None,
+        retention_offers=retention_history(session, customer.id),
     )

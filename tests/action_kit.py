@@ -28,8 +28,10 @@ from insight.support.csat import CsatStore
 from insight.support.orders import OrderSupport
 from insight.support.policies import SupportHours, VerificationLimit
 from insight.support.profiles import ShopperProfiles
+from insight.support.retention import RetentionOffers
 from insight.support.verification import GuestVerification
-from tests.factories import TODAY, SupportShopFixture, build_support_shop
+from insight.support.vouchers import VoucherDesk
+from tests.factories import RETENTION_POLICY, TODAY, SupportShopFixture, build_support_shop
 
 RETURN_POLICY = FaqEntry(
     id="return_policy",
@@ -80,6 +82,10 @@ def open_store(tmp_path: Path) -> Iterator[Store]:
         faq=FakeFaqIndex([RETURN_POLICY], threshold=0.5),
         currency="EUR",
         support_hours=SUPPORT_HOURS,
+        vouchers=VoucherDesk(sessions, clock=lambda: TODAY),
+        retention=RetentionOffers(
+            sessions, RETENTION_POLICY, ProfileRepository(sessions), clock=lambda: TODAY
+        ),
     )
     try:
         yield Store(services, fixture, sessions)

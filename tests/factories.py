@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from insight.db.models import (
     Customer,
+    CustomerProfileRow,
     Order,
     OrderLine,
     OrderStatus,
@@ -21,9 +22,21 @@ from insight.db.models import (
     Shipment,
     ShipmentEvent,
     ShipmentStatus,
+    Voucher,
 )
+from insight.support.policies import RetentionPolicy
 
 TODAY = datetime(2026, 11, 20, 12, 0)
+# The test shops' retention policy: 10 % (at most €30) for a €500 customer at 70 % churn risk.
+RETENTION_POLICY = RetentionPolicy(
+    enabled=True,
+    percent=Decimal(10),
+    max_value=Decimal(30),
+    min_lifetime_value=Decimal(500),
+    min_churn_risk=0.7,
+    once_per_days=180,
+    valid_days=30,
+)
 
 
 @dataclass(frozen=True)
@@ -258,8 +271,28 @@ def refund_pending_return(
     )
 
 
+def shop_vouchers(ada_id: int, ben_id: int) -> list[Voucher]:
+    """One code for each answer to "why doesn't my code work"; SAVE10 works on €50 or more."""
+
+    def code(name: str, **terms: object) -> Voucher:
+        defaults: dict[str, object] = {"excluded_categories": [], "times_used": 0}
+        return Voucher(code=name, created_at=TODAY - timedelta(days=60), **(defaults | terms))
+
+    return [
+        code("SAVE10", percent_off=Decimal(10), min_basket=Decimal(50)),
+        code("WELCOME15", percent_off=Decimal(15), min_basket=Decimal(150)),
+        code("TECH5", amount_off=Decimal(5), excluded_categories=["Headphones"]),
+        code("SUMMER20", percent_off=Decimal(20), valid_until=TODAY - timedelta(days=50)),
+        code("XMAS25", percent_off=Decimal(25), valid_from=TODAY + timedelta(days=15)),
+        code("FLASH50", percent_off=Decimal(50), max_uses=100, times_used=100),
+        code("BENVIP20", percent_off=Decimal(20), customer_id=ben_id, max_uses=1),
+        code("ADAGIFT", amount_off=Decimal(20), customer_id=ada_id, max_uses=1, times_used=1),
+    ]
+
+
 def build_support_shop(sessions: sessionmaker[Session]) -> SupportShopFixture:
-    """``build_small_shop`` plus a third customer with delivered, old and returned orders."""
+    """``build_small_shop`` plus a third customer with delivered, old and returned orders, and
+    the vouchers of ``shop_vouchers``."""
     small = build_small_shop(sessions)
     with sessions() as session:
         laptop = session.get(Product, small.laptop_id)
@@ -299,7 +332,7 @@ def build_support_shop(sessions: sessionmaker[Session]) -> SupportShopFixture:
             days_ago=20,
         )
         returned.status = OrderStatus.RETURNED
-        session.add_all([cleo, recent, old, returned])
+        session.add_all([cleo, recent, old, returned, *shop_vouchers(small.ada_id, small.ben_id)])
         session.flush()
         refund_pending_return(session, returned, "Too tight on the ears", returned_days_ago=15)
         session.commit()
@@ -310,3 +343,36 @@ def build_support_shop(sessions: sessionmaker[Session]) -> SupportShopFixture:
             cleo_old_delivered=old.number,
             cleo_returned=returned.number,
         )
+
+
+def profile_row(
+    customer_id: int, churn_risk: float | None, spent: float, expected: float = 50.0
+) -> CustomerProfileRow:
+    """A built profile: ``spent`` so far, ``expected`` in the next 12 months, ``churn_risk``."""
+    return CustomerProfileRow(
+        customer_id=customer_id,
+        segment_id=0,
+        segment="lapsing big spenders",
+        churn_risk=churn_risk,
+        predicted_value_12m=expected,
+        expected_orders_12m=0.2,
+        recency_days=200.0,
+        frequency=6,
+        monetary=spent,
+        avg_order_value=spent / 6,
+        tenure_days=700.0,
+        price_band="high",
+        views_per_order=None,
+        return_rate=0.0,
+        days_since_contact=None,
+        top_categories=["Laptops"],
+        top_brands=["Aero"],
+        sentiment=None,
+        review_count=0,
+        top_topics=[],
+        last_order_number=None,
+        last_order_at=None,
+        vector=[0.0],
+        as_of=TODAY,
+        built_at=TODAY,
+    )

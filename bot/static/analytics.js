@@ -77,7 +77,8 @@
       tile("CSAT (mean of " + Object.values(stats.csat).reduce(function (a, b) { return a + b; }, 0) + ")",
         stats.csat_mean === null ? "n/a" : stats.csat_mean.toFixed(2), "tile-csat"),
       tile("median first response", duration(stats.first_response_s), "tile-first-response"),
-      tile("median conversation length", duration(stats.duration_s), "tile-duration"));
+      tile("median conversation length", duration(stats.duration_s), "tile-duration"),
+      tile("retention offers issued", stats.retention_offers, "tile-retention-offers"));
     days($("days"), stats.days);
     bars($("handovers"), stats.handovers);
     bars($("csat"), stats.csat, function (score) { return score + " ★"; });

@@ -306,9 +306,18 @@
       ["Customer since", customer.customer_since], ["Orders", customer.orders],
       ["Total spent", customer.total_spent], ["Last order", customer.last_order ? customer.last_order + " (" + customer.last_order_status + ")" : "none"]]
       .concat(profileRows(customer.profile))
+      .concat([["Retention offers", retentionOffers(customer.retention_offers || [])]])
       .forEach(function (row) { card.append(T.el("dt", "", row[0]), T.el("dd", "", row[1])); });
     box.append(card);
     return box;
+  }
+
+  // Goodwill codes the assistant already gave this customer (at most one per policy period).
+  function retentionOffers(offers) {
+    if (!offers.length) return "none";
+    return offers.map(function (offer) {
+      return offer.code + " on " + offer.issued_on + (offer.used ? " (used)" : " (valid until " + offer.valid_until + ")");
+    }).join("; ");
   }
 
   // The fused profile (built nightly or refreshed on events): how the shop sees this customer.

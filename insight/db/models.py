@@ -324,6 +324,36 @@ class GuestVerificationAttempt(Base):
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class Voucher(Base):
+    """A discount code: shop-wide (``customer_id`` empty) or personal to one customer.
+
+    A percentage (``percent_off``, capped by ``max_discount`` when set) or a fixed amount
+    (``amount_off``) off a basket of at least ``min_basket``, outside ``excluded_categories``,
+    between ``valid_from`` and ``valid_until``, at most ``max_uses`` times in all. ``reason`` says
+    why the shop issued it (``retention``: a goodwill code the assistant offered).
+    """
+
+    __tablename__ = "vouchers"
+    __table_args__ = (
+        Index("ix_vouchers_customer_reason_created", "customer_id", "reason", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # upper case
+    percent_off: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    amount_off: Mapped[Decimal | None] = mapped_column(Money)
+    max_discount: Mapped[Decimal | None] = mapped_column(Money)
+    min_basket: Mapped[Decimal | None] = mapped_column(Money)
+    excluded_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    valid_from: Mapped[datetime | None] = mapped_column(DateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime)
+    max_uses: Mapped[int | None] = mapped_column(Integer)
+    times_used: Mapped[int] = mapped_column(Integer, default=0)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    reason: Mapped[str | None] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Ticket(Base):
     """A message left for the support team when no agent was online."""
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from rich.progress import Progress
-from sqlalchemy import Engine, Table
+from sqlalchemy import Engine, Table, insert
 
 from insight.agents import AgentRepository, ensure_demo_agents
 from insight.datasets import (
@@ -45,6 +45,7 @@ from insight.db.models import (
     Review,
     Shipment,
     ShipmentEvent,
+    Voucher,
 )
 from insight.demo.browsing import SessionTemplates, build_browsing
 from insight.demo.catalog import build_products
@@ -56,6 +57,7 @@ from insight.demo.people import build_people
 from insight.demo.reviews import ReviewTexts, build_reviews
 from insight.demo.skeleton import Skeleton, build_skeleton
 from insight.demo.taste import TasteModel
+from insight.demo.vouchers import demo_vouchers
 from insight.demo.writer import clear_shop, restart_id_sequences, write_frame
 from insight.settings import Settings
 
@@ -78,6 +80,7 @@ BATCH_TABLES: tuple[Table, ...] = tuple(
 )
 PRODUCTS: Table = Product.__table__  # type: ignore[assignment]
 AGENTS: Table = Agent.__table__  # type: ignore[assignment]
+VOUCHERS: Table = Voucher.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,13 @@ def seed_demo_shop(
                     counts[table.name] += write_frame(connection, table, frames[table.name])
             progress.update(task, completed=last)
 
+    customer_ids = inputs.skeleton.customers["id"]
     with engine.begin() as connection:
-        restart_id_sequences(connection, [PRODUCTS, AGENTS, *BATCH_TABLES])
-    return {table.name: counts[table.name] for table in (PRODUCTS, *BATCH_TABLES, AGENTS)}
+        vouchers = demo_vouchers(
+            int(customer_ids.iloc[0]), int(customer_ids.iloc[min(1, total - 1)])
+        )
+        connection.execute(insert(VOUCHERS), vouchers)
+        counts["vouchers"] = len(vouchers)
+        restart_id_sequences(connection, [PRODUCTS, AGENTS, VOUCHERS, *BATCH_TABLES])
+    tables = (PRODUCTS, *BATCH_TABLES, AGENTS, VOUCHERS)
+    return {table.name: counts[table.name] for table in tables}

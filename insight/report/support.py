@@ -11,7 +11,8 @@ emotion reading) and the CSAT answers, for conversations started in ``[since, un
   (first → last message) of the conversations;
 - the questions the assistant could not answer (its reply was a "could you rephrase" or "I'm not
   sure"), clustered by wording, biggest first: the FAQ's gaps;
-- the mix of emotions over all shopper messages.
+- the mix of emotions over all shopper messages;
+- how many retention codes the assistant issued (``insight.support.retention``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from insight.db.models import Conversation, ConversationMessage, CsatResponse
 from insight.settings import PROJECT_ROOT
+from insight.support.retention import retention_offers_between
 
 # The assistant's replies that mean it did not understand or had no answer (domain.yml).
 UNSURE_RESPONSES = ("utter_default", "utter_still_unsure", "utter_faq_not_sure")
@@ -72,6 +74,7 @@ class SupportStats:
     duration_s: float | None
     gaps: tuple[Gap, ...]
     emotions: Mapping[str, int]
+    retention_offers: int = 0  # goodwill codes issued to customers at risk of leaving
 
     @property
     def conversations(self) -> int:
@@ -144,6 +147,7 @@ def load_support_stats(
                 )
             )
         )
+        retention_offers = retention_offers_between(session, start, end)
     by_conversation: dict[str, list[ConversationMessage]] = defaultdict(list)
     for message in messages:
         by_conversation[message.conversation_id].append(message)
@@ -165,6 +169,7 @@ def load_support_stats(
                 m.emotion for m in messages if m.sender == "shopper" and m.emotion
             ).most_common()
         ),
+        retention_offers=retention_offers,
     )
 
 
@@ -271,6 +276,7 @@ def stats_json(stats: SupportStats) -> dict[str, Any]:
             for g in stats.gaps[:GAPS_SHOWN]
         ],
         "emotions": dict(stats.emotions),
+        "retention_offers": stats.retention_offers,
     }
 
 

@@ -25,7 +25,7 @@ def render_support_page(stats: SupportStats) -> str:
         "ShopSense support report",
         f"<h1>Support, {stats.since} to {stats.until} (not included)</h1>"
         f"<p>{stats.conversations} conversations, {containment} resolved by the assistant, "
-        f"CSAT {csat}.</p>"
+        f"CSAT {csat}, {stats.retention_offers} retention offers issued.</p>"
         f"<h2>Resolved by the assistant and hand-overs</h2>{_containment_plots(stats)}"
         f"<h2>Satisfaction and emotion</h2>{_csat_and_emotion_plots(stats)}"
         "<h2>Questions the assistant could not answer</h2>"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
+
+from insight.profiles.contracts import HIGH_CHURN_RISK
 
 POLICIES_FILE = "policies.yml"
 DEFAULT_RETURN_WINDOW_DAYS = 30
@@ -80,4 +83,41 @@ def verification_limit(knowledge_dir: Path) -> VerificationLimit:
     return VerificationLimit(
         max_failures=int(section.get("max_failures", default.max_failures)),
         window=timedelta(minutes=int(minutes)) if minutes is not None else default.window,
+    )
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """The goodwill code the assistant may give a valuable customer at risk of leaving.
+
+    ``percent`` off the next order, at most ``max_value`` off, valid ``valid_days``; only for a
+    profile worth at least ``min_lifetime_value`` (spent so far plus expected in the next twelve
+    months) with a churn risk of at least ``min_churn_risk``; once per ``once_per_days``.
+    """
+
+    enabled: bool = False
+    percent: Decimal = Decimal(10)
+    max_value: Decimal = Decimal(25)
+    min_lifetime_value: Decimal = Decimal(500)
+    min_churn_risk: float = HIGH_CHURN_RISK
+    once_per_days: int = 180
+    valid_days: int = 30
+
+
+def retention_policy(knowledge_dir: Path) -> RetentionPolicy:
+    """The ``retention_offer`` section; off when absent."""
+    section = _policies(knowledge_dir).get("retention_offer")
+    default = RetentionPolicy()
+    if not isinstance(section, dict):
+        return default
+    return RetentionPolicy(
+        enabled=bool(section.get("enabled", True)),
+        percent=Decimal(str(section.get("percent", default.percent))),
+        max_value=Decimal(str(section.get("max_value", default.max_value))),
+        min_lifetime_value=Decimal(
+            str(section.get("min_lifetime_value", default.min_lifetime_value))
+        ),
+        min_churn_risk=float(section.get("min_churn_risk", default.min_churn_risk)),
+        once_per_days=int(section.get("once_per_days", default.once_per_days)),
+        valid_days=int(section.get("valid_days", default.valid_days)),
     )

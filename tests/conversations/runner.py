@@ -34,10 +34,12 @@ from insight.db.models import (
     Product,
     Refund,
     Return,
+    Voucher,
 )
 from insight.settings import TokenKey
 from tests.conversations.scenarios import Scenario
 from tests.conversations.shop import Persona, add_persona
+from tests.factories import profile_row
 from tests.widget_client import WidgetClient, loopback_ip
 
 ShopState = dict[tuple[str, str], tuple[Any, ...]]
@@ -66,7 +68,7 @@ class Outcome:
 
 
 def shop_state(sessions: sessionmaker[Session]) -> ShopState:
-    """Every order's status and delivery address, every return and every refund."""
+    """Every order's status and delivery address, every return, refund and voucher."""
     state: ShopState = {}
     with sessions() as session:
         for number, status, street, city, postcode in session.execute(
@@ -88,14 +90,18 @@ def shop_state(sessions: sessionmaker[Session]) -> ShopState:
             )
         ):
             state[("refund", str(refund_id))] = (number, Decimal(amount), str(refund_status))
+        for code, customer_id, reason, used in session.execute(
+            select(Voucher.code, Voucher.customer_id, Voucher.reason, Voucher.times_used)
+        ):
+            state[("voucher", code)] = (customer_id, reason, used)
     return state
 
 
 def judge_changes(
     scenario: Scenario, persona: Persona, before: ShopState, after: ShopState
 ) -> tuple[set[str], list[str]]:
-    """The expected changes that happened (``cancelled``, ``address``, ``returned``) and every
-    other change, described: the wrong actions."""
+    """The expected changes that happened (``cancelled``, ``address``, ``returned``,
+    ``retention_offer``) and every other change, described: the wrong actions."""
     expect, done, wrong = scenario.expect, set[str](), []
     cancel = persona.orders[expect.cancelled] if expect.cancelled else None
     address = expect.address
@@ -127,6 +133,15 @@ def judge_changes(
             ) and "returned" not in done:
                 done.add("returned")
                 continue
+        if (
+            kind == "voucher"
+            and old is None
+            and new == (persona.customer_id, "retention", 0)
+            and expect.retention_offer
+            and "retention_offer" not in done
+        ):
+            done.add("retention_offer")
+            continue
         wrong.append(f"{kind} {ident}: {old} → {new}")
     return done, wrong
 
@@ -180,6 +195,9 @@ class Bench:
 
     async def play(self, scenario: Scenario, number: int) -> Outcome:
         persona = self.new_persona()
+        if scenario.at_risk:
+            with self.sessions.begin() as db:
+                db.add(profile_row(persona.customer_id, churn_risk=0.9, spent=1800.0))
         self._forget_verification_tries()
         played = _Played(
             script=scenario.filled(persona),
@@ -301,7 +319,12 @@ class _Played:
 
 def _wanted(script: Scenario) -> set[str]:
     expect = script.expect
-    names = {"cancelled": expect.cancelled, "address": expect.address, "returned": expect.returned}
+    names = {
+        "cancelled": expect.cancelled,
+        "address": expect.address,
+        "returned": expect.returned,
+        "retention_offer": expect.retention_offer,
+    }
     return {name for name, value in names.items() if value}
 
 

@@ -15,9 +15,12 @@ Expectations (``expect``), any combination:
 - ``cancelled``: the order (by kind) that must end cancelled;
 - ``address``: ``{order, street, city, postcode}`` the order must end with;
 - ``returned``: ``{order, item, refund_method}`` of the one return that must be registered;
-- ``handoff``: the reason it must be handed to a person for (``any`` for whichever).
+- ``handoff``: the reason it must be handed to a person for (``any`` for whichever);
+- ``retention_offer``: ``true`` when the shopper must end with one new retention code.
 
-Anything else that changes in the shop during a scenario is a wrong action.
+``at_risk: true`` makes the scenario's shopper a valuable customer at high churn risk (a built
+profile that the shop's retention policy covers). Anything else that changes in the shop during
+a scenario is a wrong action.
 """
 
 from __future__ import annotations
@@ -46,7 +49,15 @@ HANDOFF_REASONS = (
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([a-z]+))?\}")
 _FORMATS = ("digits", "hash", "spaced")
 _FACTS = ("email", "tracking", "name", "other_order", "other_email")
-_EXPECTATIONS = {"told", "not_told", "cancelled", "address", "returned", "handoff"}
+_EXPECTATIONS = {
+    "told",
+    "not_told",
+    "cancelled",
+    "address",
+    "returned",
+    "handoff",
+    "retention_offer",
+}
 
 
 class ScenarioError(ValueError):
@@ -61,10 +72,11 @@ class Expectation:
     address: Mapping[str, str] | None = None
     returned: Mapping[str, str] | None = None
     handoff: str | None = None
+    retention_offer: bool = False
 
     @property
     def changes_the_shop(self) -> bool:
-        return bool(self.cancelled or self.address or self.returned)
+        return bool(self.cancelled or self.address or self.returned or self.retention_offer)
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,7 @@ class Scenario:
     turns: tuple[str, ...]
     expect: Expectation
     file: str = field(default="", compare=False)
+    at_risk: bool = False  # the shopper is a valuable customer likely to leave
 
     @property
     def goal(self) -> Literal["resolve", "handoff"]:
@@ -101,8 +114,10 @@ class Scenario:
                 address=fill_mapping(expect.address),
                 returned=fill_mapping(expect.returned),
                 handoff=expect.handoff,
+                retention_offer=expect.retention_offer,
             ),
             file=self.file,
+            at_risk=self.at_risk,
         )
 
 
@@ -166,6 +181,7 @@ def _scenario(entry: dict[str, Any], file: str) -> Scenario:
         turns=turns,
         expect=expect,
         file=file,
+        at_risk=bool(entry.get("at_risk", False)),
     )
 
 
@@ -191,6 +207,7 @@ def parse_expectation(raw: dict[str, Any]) -> Expectation:
         address=address,
         returned=returned,
         handoff=handoff,
+        retention_offer=bool(raw.get("retention_offer", False)),
     )
 
 

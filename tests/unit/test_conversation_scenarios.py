@@ -41,6 +41,7 @@ def test_every_scenario_file_loads_and_covers_each_task(scenarios: list[Scenario
 
     assert len(scenarios) >= 90
     assert {"order_status", "cancel", "address", "return", "refund", "faq", "handoff"} <= tasks
+    assert {"voucher", "retention"} <= tasks
     assert {s.who for s in scenarios} == {"signed_in", "guest"}
     assert any(s.goal == "handoff" for s in scenarios)
 
@@ -141,6 +142,25 @@ def test_a_return_of_the_wrong_item_is_a_wrong_action() -> None:
     done, wrong = judge_changes(scenario, PERSONA, {}, after)
 
     assert done == set() and len(wrong) == 1 and "Quiet 2 Headphones" in wrong[0]
+
+
+def test_one_retention_code_is_the_goal_only_where_expected_and_a_second_is_wrong() -> None:
+    retention = Scenario(
+        id="retention",
+        task="retention",
+        who="signed_in",
+        turns=("this shop is a disappointment",),
+        expect=parse_expectation({"retention_offer": True}),
+        at_risk=True,
+    )
+    one = {("voucher", "THANKS-AAAA2222"): (PERSONA.customer_id, "retention", 0)}
+    two = one | {("voucher", "THANKS-BBBB3333"): (PERSONA.customer_id, "retention", 0)}
+
+    assert judge_changes(retention, PERSONA, {}, one) == ({"retention_offer"}, [])
+    assert len(judge_changes(retention, PERSONA, {}, two)[1]) == 1
+    assert judge_changes(_cancel_paid(), PERSONA, {}, one)[1] == [
+        f"voucher THANKS-AAAA2222: None → ({PERSONA.customer_id}, 'retention', 0)"
+    ]
 
 
 def _outcome(

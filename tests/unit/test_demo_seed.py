@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from insight.agents import DEMO_AGENT_PASSWORD, DEMO_AGENTS
 from insight.datasets import load_electronics_catalog, load_electronics_orders
@@ -37,6 +37,7 @@ from insight.db.models import (
     ReturnStatus,
     Review,
     Shipment,
+    Voucher,
 )
 from insight.demo.catalog import build_products
 from insight.demo.clock import DEMO_NOW
@@ -47,6 +48,7 @@ from insight.demo.taste import DEPARTMENTS, TasteModel
 from insight.repositories.orders import normalise_order_number
 from insight.settings import Settings
 from insight.support.policies import shop_currency
+from insight.support.vouchers import Verdict, VoucherDesk
 
 SMALL_SHOP = 400
 TINY_SHOP = 120
@@ -334,3 +336,16 @@ def test_department_lines_come_from_their_department() -> None:
     for code, name in enumerate(taste.departments):
         drawn = taste.sample(probs, rows, rng, departments=np.full(len(rows), code))
         assert set(products["category"].to_numpy()[drawn]) <= set(DEPARTMENTS[name])
+
+
+def test_the_demo_vouchers_show_every_answer_to_a_code_that_does_not_apply(shop: Session) -> None:
+    first, second = shop.scalars(select(Customer.id).order_by(Customer.id).limit(2)).all()
+    desk = VoucherDesk(sessionmaker(shop.get_bind()), clock=lambda: DEMO_NOW)
+    seen = {
+        desk.check(code, first, Decimal(30) if code == "SAVE10" else None).verdict
+        for code in shop.scalars(select(Voucher.code))
+    }
+    seen.add(desk.check("NOSUCHCODE", first, None).verdict)
+    seen.add(desk.check("TV50", first, None).verdict)
+    assert seen == set(Verdict) - {Verdict.EXCLUDED_CATEGORY}  # that one needs a TV in the basket
+    assert desk.check("VIP20", second, None).verdict == Verdict.VALID
