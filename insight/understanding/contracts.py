@@ -8,8 +8,9 @@ so that neither Rasa nor the action server encodes the message again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
@@ -27,12 +28,18 @@ class Reading:
     ``threshold`` is the confidence below which the top intent is not trusted (chosen on data
     when the model was built); ``vector`` is the L2-normalised sentence embedding (one row)
     that FAQ retrieval searches with (the packaged MiniLM's own, so the FAQ index is unchanged).
+    ``query`` computes that vector when first asked for: most messages are not FAQ questions,
+    and the layers that make it are a quarter of the pass.
     """
 
     intents: tuple[IntentGuess, ...]
     threshold: float
     emotion: Emotion
-    vector: Vectors = field(repr=False, compare=False)
+    query: Callable[[], Vectors] = field(repr=False, compare=False)
+
+    @cached_property
+    def vector(self) -> Vectors:
+        return self.query()
 
     @property
     def intent(self) -> IntentGuess | None:
@@ -105,4 +112,4 @@ class KeywordUnderstander:
             top = 0.9 if hit else 1.0 / len(names)
             rest = (1.0 - top) / max(1, len(names) - 1)
             intents = tuple(IntentGuess(n, top if i == 0 else rest) for i, n in enumerate(ordered))
-        return Reading(intents, self.threshold, self._emotion.detect(text), vector)
+        return Reading(intents, self.threshold, self._emotion.detect(text), lambda: vector)

@@ -1,8 +1,9 @@
 """What the gateway reads from each shopper message and passes on to the assistant.
 
-One call per message: the shared encoder pass (``Understander``), then the FAQ index searched
-with the pass's query vector, so the action server answers an FAQ question without encoding the
-message again. ``metadata`` is the part that travels to Rasa with the message.
+One call per message: the shared encoder pass (``Understander``), then, when the message may be
+an FAQ question (``may_be_a_question``), the FAQ index searched with the pass's query vector, so
+the action server answers an FAQ question without encoding the message again. ``metadata`` is
+the part that travels to Rasa with the message.
 
 The FAQ hit is evidence for the intent too. When the pass guesses ``ask_faq`` but below its
 threshold, and the FAQ's best answer clears the FAQ's own threshold (tuned apart, on questions
@@ -78,7 +79,7 @@ class MessageUnderstanding:
         return [self._understood(r).reading for r in self.understander.read_many(texts)]
 
     def _understood(self, reading: Reading) -> Understood:
-        if self.faq is None:
+        if self.faq is None or not may_be_a_question(reading):
             return Understood(reading, None)
         hits = self.faq.search_vector(reading.vector, k=1)
         hit = hits[0] if hits else None
@@ -92,3 +93,11 @@ class MessageUnderstanding:
         ):
             reading = replace(reading, threshold=guess.confidence)
         return Understood(reading, hit)
+
+
+def may_be_a_question(reading: Reading) -> bool:
+    """Whether the FAQ is worth searching: the pass reads an FAQ question, or is not sure what
+    the message is. A sure reading of anything else (an order number, a greeting) is answered
+    without the FAQ, so its query vector is never made."""
+    guess = reading.intent
+    return guess is None or guess.name == FAQ_INTENT or not reading.sure

@@ -4,13 +4,14 @@ The fine-tuned model (``python -m insight build emotion``) changed only the enco
 the layers below are the packaged MiniLM's own. So one pass runs those shared lower layers once
 and then two tops on their output: the fine-tuned top feeds the intent, emotion and polarity
 heads, the packaged top gives the sentence embedding the FAQ index was built with. That is 8
-layer applications instead of the 12 of two separate encoders.
+layer applications instead of the 12 of two separate encoders, and 6 for a message whose FAQ
+query is never asked for (``Reading.query``).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import torch
 from transformers import AutoModel, PreTrainedModel, PreTrainedTokenizerBase
 from transformers.utils import logging as hf_logging
 
-from insight.embeddings import minilm_model_dir, normalise_rows
+from insight.embeddings import Vectors, minilm_model_dir, normalise_rows
 from insight.emotion import model
 from insight.emotion.base import Emotion
 from insight.emotion.detector import emotion_from
@@ -100,11 +101,7 @@ class TransformerUnderstander:
         lower = loaded.shared(**batch).last_hidden_state
         tuned = loaded.tuned_top(inputs_embeds=lower, attention_mask=mask).last_hidden_state
         search_mask = _without_marker(batch["input_ids"], mask, loaded.marker_ids)
-        packaged = loaded.packaged_top(
-            inputs_embeds=lower, attention_mask=search_mask
-        ).last_hidden_state
         logits = loaded.net.classify(tuned, mask)
-        vectors = normalise_rows(model.mean_pool(packaged, search_mask).numpy())
         emotions = logits.emotion.softmax(dim=-1).numpy()
         polarities = logits.polarity.softmax(dim=-1).numpy()
         intents = (logits.intent / loaded.meta.intent_temperature).softmax(dim=-1).numpy()
@@ -119,8 +116,20 @@ class TransformerUnderstander:
             ranking = tuple(
                 IntentGuess(loaded.meta.intents[i], float(intents[row][i])) for i in order
             )
-            readings.append(Reading(ranking, loaded.meta.intent_threshold, emotion, vectors[row]))
+            query = _query(loaded, lower[row : row + 1], search_mask[row : row + 1])
+            readings.append(Reading(ranking, loaded.meta.intent_threshold, emotion, query))
         return readings
+
+
+def _query(loaded: _Loaded, lower: torch.Tensor, mask: torch.Tensor) -> Callable[[], Vectors]:
+    """The FAQ query vector of one message, from the shared layers' output, made when asked."""
+
+    @torch.inference_mode()
+    def vector() -> Vectors:
+        packaged = loaded.packaged_top(inputs_embeds=lower, attention_mask=mask).last_hidden_state
+        return normalise_rows(model.mean_pool(packaged, mask).numpy()).reshape(-1)
+
+    return vector
 
 
 def _without_marker(ids: torch.Tensor, mask: torch.Tensor, marker: torch.Tensor) -> torch.Tensor:

@@ -87,16 +87,20 @@ def test_a_set_file_without_an_intent_is_refused(tmp_path: Path) -> None:
         load_outside_set(path)
 
 
+def _no_vector() -> np.ndarray:
+    raise AssertionError("scoring intents needs no FAQ query vector")
+
+
 def _reading(confidence: float, threshold: float = 0.5) -> Reading:
     guesses = (IntentGuess("cancel_order", confidence), IntentGuess("greet", 1 - confidence))
-    return Reading(guesses, threshold, Emotion("neutral", 0.9, 0.0), np.zeros(4, dtype=np.float32))
+    return Reading(guesses, threshold, Emotion("neutral", 0.9, 0.0), _no_vector)
 
 
 def test_an_unsure_reading_counts_as_fallback_as_in_the_gateway() -> None:
     assert intent_read(_reading(0.8)) == "cancel_order"
     assert intent_read(_reading(0.5)) == "cancel_order"  # at the threshold is sure
     assert intent_read(_reading(0.49)) == FALLBACK
-    empty = Reading((), 0.5, Emotion("neutral", 0.9, 0.0), np.zeros(4, dtype=np.float32))
+    empty = Reading((), 0.5, Emotion("neutral", 0.9, 0.0), _no_vector)
     assert intent_read(empty) == FALLBACK
 
 

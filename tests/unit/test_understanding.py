@@ -159,6 +159,20 @@ def test_an_unsure_faq_guess_is_trusted_when_the_faq_answers_with_confidence() -
     assert [r.sure for r in answered.read_many(["a", "b"])] == [True, True]
 
 
+def test_the_faq_is_searched_only_for_what_may_be_a_question() -> None:
+    index = _OneEntryIndex()
+    reader = KeywordUnderstander({"ask_faq": ["return"], "check_order_status": ["order"]}, 0.6)
+    understanding = MessageUnderstanding(reader, index)
+
+    question = understanding.read("how do returns work")
+    order = understanding.read("where is my order")
+    unsure = understanding.read("blorp")  # no keyword: 0.5 each, under the threshold
+
+    assert question.faq_hit is not None and unsure.faq_hit is not None
+    assert order.faq_hit is None and "faq" not in order.metadata()
+    assert len(index.vectors) == 2  # the order's query vector was never searched with
+
+
 def test_one_reading_carries_intent_emotion_and_the_faq_hit_found_with_its_vector() -> None:
     index = _OneEntryIndex()
     understanding = MessageUnderstanding(KeywordUnderstander({"ask_faq": ["return"]}), index)
