@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 import pytest
@@ -58,19 +59,26 @@ def test_conversations_are_kept_in_the_tracker_store(live_stack: Stack) -> None:
     assert (live_stack.config.state_dir / "tracker.db").stat().st_size > 0
 
 
-def _parsed_intent(stack: Stack, sender: str, text: str, metadata: dict[str, object]) -> str:
-    """Send one message with metadata and read the intent Rasa's pipeline settled on."""
+def _tracker_after(
+    stack: Stack, sender: str, text: str, metadata: Mapping[str, object]
+) -> dict[str, Any]:
+    """Send one message with metadata straight to Rasa; its tracker afterwards."""
     httpx.post(
         f"{stack.config.rasa_url}/webhooks/rest/webhook",
         json={"sender": sender, "message": text, "metadata": metadata},
         timeout=30,
     ).raise_for_status()
-    tracker = httpx.get(
+    tracker: dict[str, Any] = httpx.get(
         f"{stack.config.rasa_url}/conversations/{sender}/tracker",
         params={"token": stack.config.rasa_api_token},
         timeout=10,
     ).json()
-    return str(tracker["latest_message"]["intent"]["name"])
+    return tracker
+
+
+def _parsed_intent(stack: Stack, sender: str, text: str, metadata: dict[str, object]) -> str:
+    """The intent Rasa's pipeline settled on for one message with metadata."""
+    return str(_tracker_after(stack, sender, text, metadata)["latest_message"]["intent"]["name"])
 
 
 def _reading(name: str, confidence: float, threshold: float = 0.5) -> dict[str, object]:
@@ -127,16 +135,7 @@ def test_without_a_reading_or_with_a_malformed_one_diet_decides(live_stack: Stac
 def _mood_slots(
     stack: Stack, sender: str, text: str, metadata: Mapping[str, object]
 ) -> tuple[object, object]:
-    httpx.post(
-        f"{stack.config.rasa_url}/webhooks/rest/webhook",
-        json={"sender": sender, "message": text, "metadata": metadata},
-        timeout=30,
-    ).raise_for_status()
-    slots = httpx.get(
-        f"{stack.config.rasa_url}/conversations/{sender}/tracker",
-        params={"token": stack.config.rasa_api_token},
-        timeout=10,
-    ).json()["slots"]
+    slots = _tracker_after(stack, sender, text, metadata)["slots"]
     return slots["emotion"], slots["tone"]
 
 

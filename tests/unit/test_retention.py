@@ -8,20 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from insight.profiles.repository import profile_from_row
-from insight.support.policies import RetentionPolicy, retention_policy
+from insight.support.policies import retention_policy
 from insight.support.retention import NoOffer, OfferTerms, decide_retention
+from tests.factories import RETENTION_POLICY as POLICY
 from tests.factories import profile_row
 
 NOW = datetime(2026, 11, 20, 12, 0)
-POLICY = RetentionPolicy(
-    enabled=True,
-    percent=Decimal(10),
-    max_value=Decimal(30),
-    min_lifetime_value=Decimal(500),
-    min_churn_risk=0.7,
-    once_per_days=180,
-    valid_days=30,
-)
 AT_RISK = profile_from_row(profile_row(1, churn_risk=0.85, spent=1200.0))
 
 
