@@ -6,6 +6,11 @@ and then two tops on their output: the fine-tuned top feeds the intent, emotion 
 heads, the packaged top gives the sentence embedding the FAQ index was built with. That is 8
 layer applications instead of the 12 of two separate encoders, and 6 for a message whose FAQ
 query is never asked for (``Reading.query``).
+
+The pass is bound by reading the layers' weights from memory, not by arithmetic (a 4-token message
+costs nearly what a 16-token one does), so where the CPU multiplies bfloat16 natively the encoder
+layers run in it: half the bytes, about 30% less time, and 99.5% of intents and 99.9% of emotions
+read as in float32 (measured on the team's and the outside messages). The heads stay float32.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from torch import nn
 from transformers import AutoModel, PreTrainedModel, PreTrainedTokenizerBase
 from transformers.utils import logging as hf_logging
 
@@ -40,17 +46,29 @@ class _Loaded:
     marker_ids: torch.Tensor  # the shouting marker ``model.prepare`` appends, as token ids
 
 
+def encoder_dtype() -> torch.dtype:
+    """bfloat16 where the CPU has native bfloat16 arithmetic (AVX-512 BF16 or AMX), float32
+    elsewhere, where bfloat16 would be emulated and slower than float32."""
+    return torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else torch.float32
+
+
 class TransformerUnderstander:
     """Reads messages with the model the emotion build saved (the one matching today's data and
     code unless ``model_dir`` names another). ``threads`` sets torch's intra-op threads when the
-    model loads (one suits one short message per call; see ``TransformerEmotionDetector``)."""
+    model loads (one suits one short message per call; see ``TransformerEmotionDetector``);
+    ``dtype`` the encoder layers' number format (:func:`encoder_dtype` unless given)."""
 
     def __init__(
-        self, model_dir: Path | None = None, cache_dir: Path | None = None, threads: int | None = 1
+        self,
+        model_dir: Path | None = None,
+        cache_dir: Path | None = None,
+        threads: int | None = 1,
+        dtype: torch.dtype | None = None,
     ) -> None:
         self.model_dir = model_dir
         self.cache_dir = cache_dir
         self.threads = threads
+        self.dtype = dtype or encoder_dtype()
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
         self._tokenizer_lock = threading.Lock()
@@ -75,6 +93,8 @@ class TransformerUnderstander:
                 shared, tuned_top = model.split_encoder(net.encoder, meta.top_layers)
                 packaged = AutoModel.from_pretrained(str(minilm_model_dir())).eval()
                 _, packaged_top = model.split_encoder(packaged, meta.top_layers)
+                for part in (shared, tuned_top, packaged_top):
+                    nn.Module.to(part, self.dtype)  # in place; the heads stay float32
                 marker = tokenizer(model.SHOUTING_MARKER, add_special_tokens=False)["input_ids"]
                 self._loaded = _Loaded(
                     net, tokenizer, meta, shared, tuned_top, packaged_top, torch.tensor(marker)
@@ -101,7 +121,7 @@ class TransformerUnderstander:
         lower = loaded.shared(**batch).last_hidden_state
         tuned = loaded.tuned_top(inputs_embeds=lower, attention_mask=mask).last_hidden_state
         search_mask = _without_marker(batch["input_ids"], mask, loaded.marker_ids)
-        logits = loaded.net.classify(tuned, mask)
+        logits = loaded.net.classify(tuned.float(), mask)
         emotions = logits.emotion.softmax(dim=-1).numpy()
         polarities = logits.polarity.softmax(dim=-1).numpy()
         intents = (logits.intent / loaded.meta.intent_temperature).softmax(dim=-1).numpy()
@@ -127,7 +147,7 @@ def _query(loaded: _Loaded, lower: torch.Tensor, mask: torch.Tensor) -> Callable
     @torch.inference_mode()
     def vector() -> Vectors:
         packaged = loaded.packaged_top(inputs_embeds=lower, attention_mask=mask).last_hidden_state
-        return normalise_rows(model.mean_pool(packaged, mask).numpy()).reshape(-1)
+        return normalise_rows(model.mean_pool(packaged.float(), mask).numpy()).reshape(-1)
 
     return vector
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+import torch
 
 from insight.embeddings import MiniLMEncoder
+from insight.understanding.contracts import Reading
+from insight.understanding.nlu_data import HELDOUT_FILE, read_nlu_examples
 from insight.understanding.reader import TransformerUnderstander
 
 
@@ -48,3 +53,16 @@ def test_every_reading_ranks_the_known_intents_with_a_threshold_chosen_on_data(
     assert reading.intents[0].name == "cancel_order"
     assert abs(sum(guess.confidence for guess in reading.intents) - 1.0) < 1e-3
     assert 0.0 < reading.threshold < 1.0
+
+
+def test_the_bfloat16_pass_reads_what_the_float32_pass_reads() -> None:
+    texts = [example.text for example in read_nlu_examples(HELDOUT_FILE)]
+    exact = TransformerUnderstander(dtype=torch.float32).read_many(texts)
+    halved = TransformerUnderstander(dtype=torch.bfloat16).read_many(texts)
+
+    def share_alike(key: Callable[[Reading], object]) -> float:
+        return sum(key(a) == key(b) for a, b in zip(exact, halved, strict=True)) / len(texts)
+
+    assert share_alike(lambda reading: reading.intents[0].name) >= 0.98
+    assert share_alike(lambda reading: reading.emotion.label) >= 0.98
+    assert share_alike(lambda reading: reading.sure) >= 0.97
