@@ -30,6 +30,7 @@ from insight.emotion.evaluate import ClassScores
 from insight.emotion.train import TrainConfig, build_emotion_model
 from insight.results import update_results
 from insight.settings import PROJECT_ROOT
+from insight.support.mood import tone
 from insight.understanding.contracts import Reading
 from insight.understanding.message import MessageUnderstanding, VectorSearch
 from insight.understanding.nlu_data import HELDOUT_FILE, nlu_files, read_nlu_examples
@@ -232,6 +233,13 @@ def false_upset_rate(gold: Sequence[str], predicted: Sequence[str]) -> float:
     return sum(p == "upset" for p in read) / len(read) if read else 0.0
 
 
+def upset_tone_rate(gold: Sequence[str], readings: Sequence[Reading]) -> float:
+    """The share of neutral messages the assistant would answer in its apologetic tone: what a
+    calm shopper notices of a false upset reading (anxiety or sadness leave the tone calm)."""
+    read = [r for g, r in zip(gold, readings, strict=True) if g == "neutral"]
+    return sum(tone(r.emotion) == "upset" for r in read) / len(read) if read else 0.0
+
+
 @dataclass(frozen=True)
 class OutsideReport:
     intent_outside: LabelReport
@@ -240,6 +248,7 @@ class OutsideReport:
     intent_heldout: LabelReport
     emotion_outside: LabelReport
     false_upset_rate: float
+    upset_tone_rate: float
     source: str
 
 
@@ -290,6 +299,7 @@ def evaluate_outside(
             gold_emotions, coarse, [e.text for e in emotion_texts], COARSE_EMOTIONS, fine
         ),
         false_upset_rate=false_upset_rate(gold_emotions, coarse),
+        upset_tone_rate=upset_tone_rate(gold_emotions, felt),
         source="; ".join(f"{s.source} [{s.licence}], n={len(s.messages)}" for s in sets),
     )
 
@@ -354,6 +364,7 @@ def run_outside_eval(
         {
             **report.emotion_outside.as_results(),
             "false_upset_rate": round(report.false_upset_rate, 4),
+            "upset_tone_rate_on_neutral": round(report.upset_tone_rate, 4),
             "source": (
                 "neutral: outside messages of intents "
                 f"{', '.join(sorted(NEUTRAL_INTENTS))} without offensive tag; upset/positive: "
@@ -408,7 +419,8 @@ def report_tables(report: OutsideReport) -> list[Table]:
         _confusion_table("intent confusions, team held-out messages", report.intent_heldout),
         _class_table(
             f"emotion on {report.emotion_outside.n} texts written by others — false upset on "
-            f"neutral {report.false_upset_rate:.1%}",
+            f"neutral {report.false_upset_rate:.1%} (answered in the upset tone "
+            f"{report.upset_tone_rate:.1%})",
             report.emotion_outside,
         ),
         _confusion_table("emotion confusions (coarse gold → our label)", report.emotion_outside),

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
-from insight.emotion.base import LABELS, Emotion
+from insight.emotion.base import LABELS, Emotion, as_label
 from insight.settings import PROJECT_ROOT
 from insight.understanding.contracts import KeywordUnderstander, Reading
 from insight.understanding.metadata import IntentGuess
@@ -27,6 +27,7 @@ from insight.understanding.outside_eval import (
     review_texts,
     score_labels,
     training_leaks,
+    upset_tone_rate,
 )
 
 # Bitext's intents and the ShopSense intents they map onto (tests/data/outside/README.md).
@@ -152,6 +153,23 @@ def test_false_upset_rate_is_the_share_of_neutral_read_as_upset() -> None:
 
     assert false_upset_rate(gold, predicted) == 0.25
     assert false_upset_rate(["upset"], ["upset"]) == 0.0
+
+
+def test_upset_tone_counts_neutral_messages_read_as_confident_anger_or_frustration() -> None:
+    def reading(label: str, confidence: float) -> Reading:
+        emotion = Emotion(as_label(label), confidence, 0.0)
+        return Reading((), 0.5, emotion, lambda: np.zeros(384, dtype=np.float32))
+
+    readings = [
+        reading("anger", 0.9),  # the apologetic tone: a calm shopper notices
+        reading("frustration", 0.4),  # too unsure to change the tone
+        reading("anxiety", 0.95),  # upset, yet the tone stays calm
+        reading("neutral", 0.9),
+        reading("anger", 0.9),  # not a neutral message
+    ]
+    gold = ["neutral", "neutral", "neutral", "neutral", "upset"]
+
+    assert upset_tone_rate(gold, readings) == 0.25
 
 
 def test_neutral_texts_are_neutral_intents_without_offensive_wording() -> None:
