@@ -35,14 +35,28 @@ from insight.understanding.message import MessageUnderstanding
 log = logging.getLogger(__name__)
 
 
-async def warm_up(understanding: MessageUnderstanding) -> None:
+async def warm_up(understanding: MessageUnderstanding, loaded: asyncio.Event) -> None:
     """Load the understanding model and the FAQ index in a worker thread while the gateway
     already answers, so that the first shopper message does not wait for them (they would load
-    on first use anyway)."""
+    on first use anyway); ``loaded`` is set once they are in memory."""
     try:
         await asyncio.to_thread(understanding.warm_up)
     except Exception:  # messages are still stored and answered, without a reading
         log.exception("the understanding model could not be loaded")
+    else:
+        loaded.set()
+
+
+async def readiness(
+    services: GatewayServices, understanding_loaded: asyncio.Event
+) -> dict[str, str]:
+    """What ``/readyz`` checks: each dependency a shopper's turn needs, ``ok`` or why not."""
+    database = await asyncio.to_thread(services.database_reachable)
+    return {
+        "database": "ok" if database else "unreachable",
+        "assistant": "ok" if await services.assistant.reachable() else "unreachable",
+        "understanding": "ok" if understanding_loaded.is_set() else "loading or failed",
+    }
 
 
 def create_app(
@@ -71,10 +85,12 @@ def create_app(
     )
     register(server, outbox, switchboard, services.desk_sessions, services.agents, limits=limits)
 
+    understanding_loaded = asyncio.Event()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         bootstrap_agents(services.agents, settings)
-        loading = asyncio.create_task(warm_up(services.understanding))
+        loading = asyncio.create_task(warm_up(services.understanding, understanding_loaded))
         redelivery = asyncio.create_task(switchboard.keep_redelivering())
         yield
         redelivery.cancel()
@@ -114,7 +130,17 @@ def create_app(
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
+        """The process answers (liveness); ``/readyz`` says whether it can serve a turn."""
         return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"])
+    async def readyz() -> JSONResponse:
+        """200 when the database, an assistant server and the understanding model are all
+        there; 503 naming what is missing, so a load balancer sends shoppers elsewhere."""
+        checks = await readiness(services, understanding_loaded)
+        ready = all(state == "ok" for state in checks.values())
+        body = {"status": "ready" if ready else "not ready", "checks": checks}
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics(request: Request) -> Response:

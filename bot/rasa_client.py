@@ -11,6 +11,7 @@ messages in order.
 
 from __future__ import annotations
 
+import contextlib
 import zlib
 from typing import Any, Protocol
 
@@ -19,6 +20,7 @@ import httpx
 from bot.logs import without_conversation_ids
 
 INTENT_PREFIX = "/"
+READY_TIMEOUT_S = 2.0
 
 
 def neutralise_commands(text: str) -> str:
@@ -64,6 +66,10 @@ class Assistant(Protocol):
         self, sender_id: str, intent: str, entities: dict[str, str]
     ) -> list[dict[str, Any]]: ...
 
+    async def reachable(self) -> bool:
+        """Whether at least one assistant server answers (the gateway's ``/readyz``)."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
@@ -89,6 +95,15 @@ class RasaClient:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    async def reachable(self) -> bool:
+        for server in self._servers:  # Rasa's root answers "Hello from Rasa" without a token
+            with contextlib.suppress(httpx.HTTPError):
+                if (
+                    await self._client.get(server + "/", timeout=READY_TIMEOUT_S)
+                ).status_code == 200:
+                    return True
+        return False
 
     def servers_for(self, sender_id: str) -> list[str]:
         """The servers in the order this conversation tries them: its own first."""

@@ -9,7 +9,9 @@ start-up).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from bot.desk_auth import DeskSessions
 from bot.rasa_client import Assistant, RasaClient
@@ -17,7 +19,7 @@ from bot.tokens import CustomerTokens
 from insight.agents import AgentRepository, ensure_demo_agents
 from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
-from insight.db.engine import make_engine, make_sessionmaker
+from insight.db.engine import make_engine, make_sessionmaker, reachable
 from insight.emotion.trajectory import EscalationRule
 from insight.report.support import SupportAnalytics
 from insight.repositories.orders import OrderRepository
@@ -41,6 +43,7 @@ class GatewayServices:
     orders: OrderRepository
     faq: FaqSearch | None  # text search for the desk's suggested replies
     analytics: SupportAnalytics
+    database_reachable: Callable[[], bool]  # for /readyz
 
 
 def build_services(settings: Settings) -> GatewayServices:
@@ -65,6 +68,7 @@ def build_services(settings: Settings) -> GatewayServices:
         orders=OrderRepository(sessions),
         faq=faq,
         analytics=SupportAnalytics(sessions),
+        database_reachable=partial(reachable, sessions),
     )
 
 

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -19,6 +20,7 @@ from bot.tokens import CustomerTokens
 from insight.agents import AgentRepository
 from insight.conversations import ConversationRepository
 from insight.customer_cards import CustomerCards
+from insight.db.engine import reachable
 from insight.emotion.trajectory import EscalationRule
 from insight.report.support import SupportAnalytics
 from insight.repositories.orders import OrderRepository
@@ -65,6 +67,9 @@ class FakeAssistant:
     async def pause(self, sender_id: str) -> None:
         self._check()
         self.events.append((sender_id, "pause"))
+
+    async def reachable(self) -> bool:
+        return not self.down
 
     async def resume(self, sender_id: str) -> None:
         self._check()
@@ -134,4 +139,5 @@ def gateway_services(
         orders=OrderRepository(sessions),
         faq=None,
         analytics=SupportAnalytics(sessions),
+        database_reachable=partial(reachable, sessions),
     )

@@ -3,6 +3,7 @@ actions, the demo-only token endpoints, the metrics and the OpenAPI schema."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from bot.handback import FALLBACK_TEXT
 from bot.metrics import PHASES
 from bot.tokens import CustomerTokens
 from insight.agents import DEMO_AGENT_PASSWORD
-from insight.db.engine import make_engine, make_sessionmaker
+from insight.db.engine import make_engine, make_sessionmaker, reachable
 from insight.db.migrate import upgrade
 from insight.settings import Settings, TokenKey
 from tests.factories import build_small_shop
@@ -79,6 +80,7 @@ def test_the_openapi_schema_describes_the_main_paths(client: TestClient) -> None
         "/api/demo/customers",
         "/api/demo/tokens",
         "/healthz",
+        "/readyz",
     } <= set(paths)
 
 
@@ -263,3 +265,35 @@ def test_metrics_count_answered_turns_and_time_each_phase_for_the_token_holder(
         assert samples[("shopsense_turn_phase_seconds_sum", (("phase", phase),))] > 0
     assert samples[("shopsense_queue_length", ())] == 0
     assert samples[("shopsense_held_messages", ())] == 0
+
+
+def test_readiness_names_the_missing_dependency_while_liveness_stays_up(
+    client: TestClient, assistant: FakeAssistant
+) -> None:
+    deadline = time.monotonic() + 10  # the understanding model loads in the background
+    while (ready := client.get("/readyz")).status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ready.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "assistant": "ok", "understanding": "ok"},
+    }
+
+    assistant.down = True
+    not_ready = client.get("/readyz")
+
+    assert not_ready.status_code == 503
+    assert not_ready.json()["checks"] == {
+        "database": "ok",
+        "assistant": "unreachable",
+        "understanding": "ok",
+    }
+    assert client.get("/healthz").status_code == 200
+
+
+def test_the_database_check_says_whether_a_query_gets_an_answer(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    nowhere = make_engine(f"sqlite:///{tmp_path / 'no such folder' / 'shop.db'}")
+
+    assert reachable(sessions)
+    assert not reachable(make_sessionmaker(nowhere))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -43,6 +44,17 @@ def test_the_gateway_forwards_to_rasa_and_back(live_stack: Stack) -> None:
 
     assert response.status_code == 200
     assert "laptops and headphones" in response.json()["messages"][0]["text"]
+
+
+def test_the_gateway_is_ready_once_rasa_the_database_and_the_model_are(live_stack: Stack) -> None:
+    url, deadline = f"{live_stack.config.gateway_url}/readyz", time.monotonic() + 60
+    response = httpx.get(url, timeout=30)
+    while response.status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.5)  # the gateway loads the understanding model after it starts answering
+        response = httpx.get(url, timeout=30)
+
+    assert response.status_code == 200, response.text
+    assert set(response.json()["checks"].values()) == {"ok"}
 
 
 def test_conversations_are_kept_in_the_tracker_store(live_stack: Stack) -> None:

@@ -170,3 +170,11 @@ async def test_when_every_server_refuses_rasa_is_unavailable() -> None:
         await client.send("s1", "hello")
 
     assert not raised.value.maybe_delivered  # safe to send again later
+
+
+async def test_the_assistant_is_reachable_while_any_of_its_servers_answers() -> None:
+    one_down, _ = _servers(down={"http://rasa-a"})
+    all_down, _ = _servers(down={"http://rasa-a", "http://rasa-b"})
+
+    assert await RasaClient("http://rasa-a,http://rasa-b", "t", transport=one_down).reachable()
+    assert not await RasaClient("http://rasa-a,http://rasa-b", "t", transport=all_down).reachable()
