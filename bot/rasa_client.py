@@ -11,7 +11,7 @@ messages in order.
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import zlib
 from typing import Any, Protocol
 
@@ -67,7 +67,7 @@ class Assistant(Protocol):
     ) -> list[dict[str, Any]]: ...
 
     async def reachable(self) -> bool:
-        """Whether at least one assistant server answers (the gateway's ``/readyz``)."""
+        """Whether at least one assistant server can answer a turn (the gateway's ``/readyz``)."""
         ...
 
     async def aclose(self) -> None: ...
@@ -97,13 +97,19 @@ class RasaClient:
         await self._client.aclose()
 
     async def reachable(self) -> bool:
-        for server in self._servers:  # Rasa's root answers "Hello from Rasa" without a token
-            with contextlib.suppress(httpx.HTTPError):
-                if (
-                    await self._client.get(server + "/", timeout=READY_TIMEOUT_S)
-                ).status_code == 200:
-                    return True
-        return False
+        """Asks every server's ``/status`` at once: it answers 200 only with the right API token
+        and a model loaded (Rasa's root answers even before the model is)."""
+
+        async def ready(server: str) -> bool:
+            try:
+                response = await self._client.get(
+                    server + "/status", params={"token": self._api_token}, timeout=READY_TIMEOUT_S
+                )
+            except httpx.HTTPError:
+                return False
+            return response.status_code == 200
+
+        return any(await asyncio.gather(*(ready(server) for server in self._servers)))
 
     def servers_for(self, sender_id: str) -> list[str]:
         """The servers in the order this conversation tries them: its own first."""

@@ -178,3 +178,21 @@ async def test_the_assistant_is_reachable_while_any_of_its_servers_answers() -> 
 
     assert await RasaClient("http://rasa-a,http://rasa-b", "t", transport=one_down).reachable()
     assert not await RasaClient("http://rasa-a,http://rasa-b", "t", transport=all_down).reachable()
+
+
+async def test_a_server_without_its_model_or_that_refuses_the_token_is_not_ready() -> None:
+    asked: list[str] = []
+
+    def status(loaded: bool) -> httpx.MockTransport:
+        def handle(request: httpx.Request) -> httpx.Response:
+            asked.append(f"{request.url.path}?{request.url.query.decode()}")
+            if request.url.params.get("token") != "api-token":
+                return httpx.Response(401)
+            return httpx.Response(200 if loaded else 409)
+
+        return httpx.MockTransport(handle)
+
+    assert await RasaClient("http://rasa", "api-token", transport=status(True)).reachable()
+    assert not await RasaClient("http://rasa", "api-token", transport=status(False)).reachable()
+    assert not await RasaClient("http://rasa", "wrong", transport=status(True)).reachable()
+    assert asked[0] == "/status?token=api-token"
