@@ -28,7 +28,8 @@ class ActionCheckOrderStatus(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        support, customer = self._services().support, shopper_id(tracker)
+        shop, customer = self._services(), shopper_id(tracker)
+        support = shop.support
         if customer is None:
             return []
         number = mentioned(tracker, "order_number")
@@ -37,5 +38,6 @@ class ActionCheckOrderStatus(Action):
             response = "utter_order_not_found" if number else "utter_no_orders"
             dispatcher.utter_message(response=response, order_number=number)
             return []
-        replies.say(dispatcher, replies.order_status(order, support.today()))
+        invoice = shop.invoice_links.url(order)
+        replies.say(dispatcher, replies.order_status(order, support.today(), invoice))
         return resolved()

@@ -14,7 +14,8 @@ RECENT_ORDERS = 5
 
 
 class ActionListOrders(Action):
-    """The shopper's most recent orders, newest first, each with its status card.
+    """The shopper's most recent orders, newest first, each with its status card (and a paid
+    order's invoice link).
 
     Runs after ``order_history_form``: a signed-in shopper is asked nothing, a guest has
     verified with one order number and the account's email, which shows that account's orders.
@@ -32,9 +33,10 @@ class ActionListOrders(Action):
         customer = shopper_id(tracker)
         if customer is None:  # verification failed or was given up: the form said why
             return end_task()
-        orders = self._services().support.recent(customer, RECENT_ORDERS)
+        shop = self._services()
+        orders = shop.support.recent(customer, RECENT_ORDERS)
         if not orders:
             dispatcher.utter_message(response="utter_no_orders")
             return end_task()
-        replies.say(dispatcher, replies.order_history(orders))
+        replies.say(dispatcher, replies.order_history(orders, shop.invoice_links.url))
         return [*end_task(), *resolved()]

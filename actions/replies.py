@@ -6,7 +6,7 @@ The sentences live in ``domain.yml``; this module only picks the response and fi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -78,8 +78,9 @@ def say(dispatcher: CollectingDispatcher, replies: Sequence[Reply]) -> None:
         dispatcher.utter_message(response=reply.response, json_message=reply.card, **reply.values)
 
 
-def order_status(order: OrderDetails, today: date) -> list[Reply]:
-    """The status sentence with the order card, then where the parcel is (and if it is late)."""
+def order_status(order: OrderDetails, today: date, invoice_url: str | None = None) -> list[Reply]:
+    """The status sentence with the order card (linking its invoice when it has one), then
+    where the parcel is (and if it is late)."""
     replies = [
         Reply(
             STATUS[order.status],
@@ -88,7 +89,7 @@ def order_status(order: OrderDetails, today: date) -> list[Reply]:
                 "items": order_items(order),
                 "placed_on": day(order.placed_at),
             },
-            order_card(order),
+            order_card(order, invoice_url),
         )
     ]
     shipment = order.latest_shipment
@@ -120,8 +121,11 @@ def order_status(order: OrderDetails, today: date) -> list[Reply]:
     return replies
 
 
-def order_history(orders: Sequence[OrderDetails]) -> list[Reply]:
-    """A heading, then one line per order (newest first) with its status card."""
+def order_history(
+    orders: Sequence[OrderDetails], invoice_url: Callable[[OrderDetails], str | None]
+) -> list[Reply]:
+    """A heading, then one line per order (newest first) with its status card and, for a paid
+    order, the link to its invoice."""
     lines = [
         Reply(
             "utter_order_history_line",
@@ -132,7 +136,7 @@ def order_history(orders: Sequence[OrderDetails]) -> list[Reply]:
                 "total": money(order.total, order.currency),
                 "status": order.status,
             },
-            order_card(order),
+            order_card(order, invoice_url(order)),
         )
         for order in orders
     ]

@@ -21,6 +21,7 @@ from insight.repositories import CustomerRepository, ProductRepository
 from insight.settings import Settings
 from insight.support.catalog import CatalogRecommender, CatalogSearch, Recommender
 from insight.support.csat import CsatStore
+from insight.support.invoices import InvoiceLinks
 from insight.support.orders import OrderSupport
 from insight.support.policies import (
     SupportHours,
@@ -51,6 +52,7 @@ class Services:
     support_hours: SupportHours | None  # None: the policies file names no hours
     vouchers: VoucherDesk  # why a code does not apply
     retention: RetentionOffers  # goodwill codes for valuable customers at risk of leaving
+    invoice_links: InvoiceLinks  # signed links the gateway opens an order's invoice with
 
 
 def clock(settings: Settings) -> Callable[[], datetime]:
@@ -91,6 +93,7 @@ def build_services(settings: Settings) -> Services:
         retention=RetentionOffers(
             sessions, retention_policy(settings.knowledge_dir), ProfileRepository(sessions), now
         ),
+        invoice_links=InvoiceLinks(settings.desk_session_secret),
     )
 
 

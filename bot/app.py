@@ -21,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.desk_api import desk_router
 from bot.guards import MAX_SOCKET_FRAME_BYTES, BodyLimit, RateLimits
+from bot.invoice_page import invoice_router
 from bot.logs import guard_access_log
 from bot.metrics import may_scrape
 from bot.pages import mount_pages
@@ -151,6 +152,7 @@ def create_app(
         return Response(switchboard.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(shopper_router(switchboard, limits))
+    app.include_router(invoice_router(services.invoices, limits))
     assist = HandoverAssist(
         services.conversations, services.customers, services.orders, services.faq
     )

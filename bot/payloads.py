@@ -8,7 +8,7 @@ custom payloads as cards:
 * ``{"products": [{"name", "price", "currency"?, "reason"?, "sku"?, "image"?}, ...]}``
 * ``{"order": {"number", "status", "placed_at"?, "total"?, "currency"?, "carrier"?,
   "tracking_number"?, "eta"?, "items"?: [{"name", "quantity"}], "events"?: [{"when", "where",
-  "what"}]}}``
+  "what"}], "invoice_url"?: "/invoices/<signed link>"}}``
 
 and one custom payload is for the gateway only, never shown: ``{"handoff": {"reason": str,
 "priority": float}}`` — the assistant asks for a person.

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from bot.desk_auth import DeskSessions
 from bot.rasa_client import Assistant, RasaClient
 from bot.tokens import CustomerTokens
@@ -22,9 +24,11 @@ from insight.customer_cards import CustomerCards
 from insight.db.engine import make_engine, make_sessionmaker, reachable
 from insight.emotion.trajectory import EscalationRule
 from insight.report.support import SupportAnalytics
-from insight.repositories.orders import OrderRepository
+from insight.repositories import CustomerRepository, OrderRepository
 from insight.settings import Settings
 from insight.support.assist import FaqSearch
+from insight.support.invoices import InvoiceDesk, InvoiceLinks
+from insight.support.policies import invoice_seller
 from insight.understanding.message import MessageUnderstanding
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,7 @@ class GatewayServices:
     faq: FaqSearch | None  # text search for the desk's suggested replies
     analytics: SupportAnalytics
     database_reachable: Callable[[], bool]  # for /readyz
+    invoices: InvoiceDesk  # the pages the order cards' invoice links open
 
 
 def build_services(settings: Settings) -> GatewayServices:
@@ -69,6 +74,17 @@ def build_services(settings: Settings) -> GatewayServices:
         faq=faq,
         analytics=SupportAnalytics(sessions),
         database_reachable=partial(reachable, sessions),
+        invoices=invoice_desk(sessions, settings),
+    )
+
+
+def invoice_desk(sessions: sessionmaker[Session], settings: Settings) -> InvoiceDesk:
+    """The invoice pages, checking the links the action server signs with the same secret."""
+    return InvoiceDesk(
+        OrderRepository(sessions),
+        CustomerRepository(sessions),
+        InvoiceLinks(settings.desk_session_secret),
+        invoice_seller(settings.knowledge_dir),
     )
 
 

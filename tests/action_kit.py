@@ -25,6 +25,7 @@ from insight.profiles.repository import ProfileRepository
 from insight.repositories import CustomerRepository, ProductRepository
 from insight.support.catalog import CatalogRecommender, CatalogSearch
 from insight.support.csat import CsatStore
+from insight.support.invoices import InvoiceLinks
 from insight.support.orders import OrderSupport
 from insight.support.policies import SupportHours, VerificationLimit
 from insight.support.profiles import ShopperProfiles
@@ -41,6 +42,7 @@ RETURN_POLICY = FaqEntry(
     answer="You can return any item within 30 days of delivery.",
 )
 
+INVOICE_LINK_SECRET = "invoice-links-test-secret-of-32-characters"
 SUPPORT_HOURS = SupportHours("Monday to Friday 9:00–17:00", "help@shop.example", 24)
 
 
@@ -86,6 +88,7 @@ def open_store(tmp_path: Path) -> Iterator[Store]:
         retention=RetentionOffers(
             sessions, RETENTION_POLICY, ProfileRepository(sessions), clock=lambda: TODAY
         ),
+        invoice_links=InvoiceLinks(INVOICE_LINK_SECRET),
     )
     try:
         yield Store(services, fixture, sessions)

@@ -23,13 +23,16 @@ from insight.customer_cards import CustomerCards
 from insight.db.engine import reachable
 from insight.emotion.trajectory import EscalationRule
 from insight.report.support import SupportAnalytics
-from insight.repositories.orders import OrderRepository
-from insight.settings import TokenKey
+from insight.repositories import CustomerRepository, OrderRepository
+from insight.settings import PROJECT_ROOT, TokenKey
+from insight.support.invoices import InvoiceDesk, InvoiceLinks
+from insight.support.policies import invoice_seller
 from insight.understanding.contracts import KeywordUnderstander
 from insight.understanding.message import MessageUnderstanding
 
 Reply = list[dict[str, Any]]
 TOKEN_SECRET = "shop-token-secret-long-enough-for-hs256"
+DESK_SECRET = "desk-secret-long-enough-for-hmac-sha256"
 
 
 def echo(text: str) -> Reply:
@@ -133,11 +136,17 @@ def gateway_services(
         agents=agents,
         assistant=assistant,
         tokens=CustomerTokens([TokenKey(secret)]),
-        desk_sessions=DeskSessions("desk-secret-long-enough-for-hmac-sha256", agents),
+        desk_sessions=DeskSessions(DESK_SECRET, agents),
         escalation_rule=EscalationRule(),
         understanding=MessageUnderstanding(KeywordUnderstander()),
         orders=OrderRepository(sessions),
         faq=None,
         analytics=SupportAnalytics(sessions),
         database_reachable=partial(reachable, sessions),
+        invoices=InvoiceDesk(
+            OrderRepository(sessions),
+            CustomerRepository(sessions),
+            InvoiceLinks(DESK_SECRET),
+            invoice_seller(PROJECT_ROOT / "knowledge"),
+        ),
     )

@@ -275,6 +275,15 @@
         });
         card.append(events);
       }
+      // a link the assistant signed for this shopper's order; nothing else becomes an href
+      if (typeof order.invoice_url === "string" && /^\/invoices\/[A-Za-z0-9._-]+$/.test(order.invoice_url)) {
+        const invoice = T.el("a", "ssw-order-invoice", "Invoice");
+        invoice.href = order.invoice_url;
+        invoice.target = "_blank";
+        invoice.rel = "noopener noreferrer";
+        invoice.dataset.testid = "order-invoice";
+        card.append(invoice);
+      }
       return card;
     }
 

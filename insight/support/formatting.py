@@ -47,7 +47,8 @@ def product_list(products: Sequence[ProductInfo], currency: str) -> str:
     return listing([f"{p.name} ({money(p.price, currency)})" for p in products])
 
 
-def order_card(order: OrderDetails) -> dict[str, Any]:
+def order_card(order: OrderDetails, invoice_url: str | None = None) -> dict[str, Any]:
+    """The widget's order card; ``invoice_url`` is the signed link to the order's invoice."""
     shipment = order.latest_shipment
     card: dict[str, Any] = {
         "number": order.number,
@@ -67,6 +68,8 @@ def order_card(order: OrderDetails) -> dict[str, Any]:
                 for e in shipment.events
             ],
         }
+    if invoice_url is not None:
+        card["invoice_url"] = invoice_url
     return {"order": card}
 
 

@@ -121,3 +121,27 @@ def retention_policy(knowledge_dir: Path) -> RetentionPolicy:
         once_per_days=int(section.get("once_per_days", default.once_per_days)),
         valid_days=int(section.get("valid_days", default.valid_days)),
     )
+
+
+@dataclass(frozen=True)
+class Seller:
+    """Who issues the invoices (``invoice`` in the policies file)."""
+
+    name: str
+    address: str
+    vat_id: str
+    vat_percent: Decimal
+
+
+def invoice_seller(knowledge_dir: Path) -> Seller:
+    """The ``invoice`` section; the shop's name when it names no seller."""
+    policies = _policies(knowledge_dir)
+    section = policies.get("invoice")
+    section = section if isinstance(section, dict) else {}
+    shop = str(policies.get("shop_name") or "")
+    return Seller(
+        name=str(section.get("seller") or shop),
+        address=str(section.get("address") or ""),
+        vat_id=str(section.get("vat_id") or ""),
+        vat_percent=Decimal(str(section.get("vat_percent", 0))),
+    )

@@ -14,9 +14,15 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 
-ORDER_CARD = {
+from insight.db.engine import make_engine, make_sessionmaker
+from insight.repositories import OrderRepository
+from insight.settings import Settings
+from insight.support.invoices import InvoiceLinks
+
+ORDER_NUMBER = "SS-100001"
+ORDER_CARD: dict[str, Any] = {
     "order": {
-        "number": "SS-100001",
+        "number": ORDER_NUMBER,
         "status": "shipped",
         "placed_at": "2026-11-17",
         "total": "799.00",
@@ -52,6 +58,16 @@ class Trigger(BaseModel):
     entities: dict[str, str] = {}
 
 
+def order_card(metadata: dict[str, Any]) -> dict[str, Any]:
+    """``ORDER_CARD`` with the invoice link the action server would sign for this shopper."""
+    settings = Settings.from_env()
+    order = OrderRepository(make_sessionmaker(make_engine(settings.database_url))).for_customer(
+        int(metadata["customer_id"]), ORDER_NUMBER
+    )
+    link = InvoiceLinks(settings.desk_session_secret).url(order) if order else None
+    return {"order": {**ORDER_CARD["order"], "invoice_url": link}}
+
+
 def create_app() -> FastAPI:
     token = os.environ.get("FAKE_RASA_TOKEN", "fake-token")
     app = FastAPI()
@@ -75,7 +91,7 @@ def create_app() -> FastAPI:
         if "order" in lowered:
             if metadata.get("customer_id") is None:
                 return [{"text": "Please log in so I can look up your orders."}]
-            return [{"text": "Here is your latest order:"}, {"custom": ORDER_CARD}]
+            return [{"text": "Here is your latest order:"}, {"custom": order_card(metadata)}]
         if "recommend" in lowered:
             return [{"text": "You might like these:"}, {"custom": PRODUCT_CARDS}]
         if lowered.strip() in {"hi", "hello", "hey"}:

@@ -105,6 +105,12 @@ def test_order_card_escalation_takeover_handback_and_reload(
     expect(card).to_contain_text("DHL123456")
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", card.inner_text())  # dates as people write them
     screenshot(page, "widget-order-card")
+    with shopper.expect_page() as opened:
+        card.get_by_test_id("order-invoice").click()
+    invoice = opened.value
+    expect(invoice.get_by_test_id("invoice-order")).to_contain_text("Order SS-100001")
+    expect(invoice.get_by_test_id("invoice-total")).to_have_text("€799.00")
+    invoice.close()
 
     _say(page, "can you recommend something?")
     products = page.get_by_test_id("product-card")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,11 @@ from bot.tokens import CustomerTokens
 from insight.agents import DEMO_AGENT_PASSWORD
 from insight.db.engine import make_engine, make_sessionmaker, reachable
 from insight.db.migrate import upgrade
+from insight.repositories import OrderRepository
 from insight.settings import Settings, TokenKey
+from insight.support.invoices import LINK_PATH, InvoiceLinks
 from tests.factories import build_small_shop
-from tests.gateway_fakes import TOKEN_SECRET, FakeAssistant, gateway_services
+from tests.gateway_fakes import DESK_SECRET, TOKEN_SECRET, FakeAssistant, gateway_services
 
 ENV = {"SHOPSENSE_DEMO_TOKENS": "1", "AGENT_USERNAME": "carol", "AGENT_PASSWORD": "carol-pw"}
 
@@ -297,3 +300,35 @@ def test_the_database_check_says_whether_a_query_gets_an_answer(
 
     assert reachable(sessions)
     assert not reachable(make_sessionmaker(nowhere))
+
+
+def test_an_invoice_link_opens_that_order_only_and_is_never_cached(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    orders = OrderRepository(sessions)
+    shipped = orders.by_number("SS-100001")
+    assert shipped is not None
+    link = InvoiceLinks(DESK_SECRET).url(shipped)
+    assert link is not None
+
+    page = client.get(link)
+
+    assert page.status_code == 200, page.text
+    assert "INV-SS-100001" in page.text and "Ada Lovelace" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["referrer-policy"] == "no-referrer"
+    forged = InvoiceLinks("someone-elses-secret-long-enough-to-sign").url(shipped)
+    assert forged is not None
+    assert client.get(forged).status_code == 404
+    assert "not valid or has expired" in client.get(LINK_PATH + "garbage").text
+
+
+def test_an_invoice_link_for_an_order_moved_to_another_account_opens_nothing(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    shipped = OrderRepository(sessions).by_number("SS-100001")
+    assert shipped is not None
+    link = InvoiceLinks(DESK_SECRET).url(replace(shipped, customer_id=shipped.customer_id + 1))
+    assert link is not None
+
+    assert client.get(link).status_code == 404

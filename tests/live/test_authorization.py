@@ -330,3 +330,40 @@ def test_agent_logins_are_rate_limited_per_address(live_stack: Stack) -> None:
 
     assert statuses[:10] == [401] * 10  # the burst: wrong passwords, told so
     assert statuses[10:].count(429) >= 3  # then refused before the password is checked
+
+
+def _invoice_links(replies: Iterable[dict[str, Any]]) -> dict[str, str]:
+    return {
+        str(order["number"]): str(order["invoice_url"])
+        for r in _said(replies)
+        if (order := ((r.get("payload") or {}).get("custom") or {}).get("order"))
+        and "invoice_url" in order
+    }
+
+
+def test_the_invoice_links_on_a_shoppers_order_cards_open_her_own_invoices_only(
+    live_stack: Stack,
+) -> None:
+    _, adas = talk(live_stack, 6080, ["show me my orders"], _tokens().issue("C-ADA"))
+    _, guests = talk(live_stack, 6081, ["my orders", "SS-100004", "cleo@example.com"])
+    links = _invoice_links(adas)
+    cleos = _invoice_links(guests)
+
+    assert set(links) == ADA_ORDERS and set(cleos) >= {"SS-100004"}
+    with httpx.Client(base_url=live_stack.config.gateway_url, timeout=30) as client:
+        for number, link in links.items():
+            page = client.get(link)
+            assert page.status_code == 200 and f"INV-{number}" in page.text
+            assert "Ada Lovelace" in page.text
+        assert "Cleo Martins" in client.get(cleos["SS-100004"]).text
+        header, _, signature = links["SS-100001"].removeprefix("/invoices/").split(".")
+        claims = (
+            base64.urlsafe_b64encode(
+                json.dumps(
+                    {"sub": "1", "ord": "SS-100004", "aud": "shopsense-invoice", "exp": 2**40}
+                ).encode()
+            )
+            .decode()
+            .rstrip("=")
+        )
+        assert client.get(f"/invoices/{header}.{claims}.{signature}").status_code == 404

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import jwt
 
 from bot.desk_auth import AUDIENCE, COOKIE, SHIFT_S, DeskSessions, cookie_from_header
-from tests.gateway_fakes import MemoryRevocations
+from tests.gateway_fakes import DESK_SECRET, MemoryRevocations
 
-SECRET = "desk-secret-long-enough-for-hmac-sha256"
+SECRET = DESK_SECRET
 
 
 def test_a_session_cookie_names_its_agent_for_one_shift() -> None:

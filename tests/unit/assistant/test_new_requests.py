@@ -7,6 +7,7 @@ from dataclasses import replace
 from actions.explain_exchange import ActionExplainExchange
 from actions.human_availability import ActionHumanAvailability
 from actions.list_orders import ActionListOrders
+from insight.support.invoices import LINK_PATH, InvoiceGrant
 from tests.action_kit import SUPPORT_HOURS, Store, responses, run, slot_events, tracker
 
 # --- exchange -------------------------------------------------------------------------------
@@ -97,6 +98,19 @@ def test_a_known_shopper_sees_their_orders_newest_first_with_cards(store: Store)
     assert slot_events(events)["order_number"] is None
 
 
+def test_each_paid_order_links_an_invoice_that_opens_that_order_of_that_shopper(
+    store: Store,
+) -> None:
+    _, messages = run(
+        ActionListOrders(lambda: store.services),
+        tracker("my orders", "order_history", customer_id=store.ada),
+    )
+
+    links = [m["custom"]["order"]["invoice_url"] for m in messages[1:]]
+    grants = [store.services.invoice_links.grant(link.removeprefix(LINK_PATH)) for link in links]
+    assert grants == [InvoiceGrant(store.ada, "SS-100002"), InvoiceGrant(store.ada, "SS-100001")]
+
+
 def test_a_verified_guest_sees_only_the_verified_accounts_orders(store: Store) -> None:
     _, messages = run(
         ActionListOrders(lambda: store.services),
@@ -104,6 +118,7 @@ def test_a_verified_guest_sees_only_the_verified_accounts_orders(store: Store) -
     )
 
     assert [m.get("order_number") for m in messages[1:]] == ["SS-100003"]
+    assert "invoice_url" not in messages[1]["custom"]["order"]  # placed, not paid: no invoice yet
 
 
 def test_an_unverified_guest_is_shown_nothing(store: Store) -> None:
