@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.stack import StackConfig
+from bot.stack_processes import StackConfig
 from tests.factories import TODAY
 from tests.ports import free_port
 

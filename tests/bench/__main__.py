@@ -27,7 +27,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.stack import Stack, StackConfig
+from bot.stack import Stack
+from bot.stack_processes import StackConfig
 from bot.tokens import CustomerTokens
 from insight.customer_cards import CustomerCards
 from insight.db.engine import make_engine, make_sessionmaker

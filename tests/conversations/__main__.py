@@ -14,7 +14,8 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from bot.stack import Stack, StackConfig
+from bot.stack import Stack
+from bot.stack_processes import StackConfig
 from insight.db.engine import make_engine, make_sessionmaker
 from insight.db.migrate import upgrade
 from insight.results import update_results

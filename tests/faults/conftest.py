@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from bot.stack import Stack, StackConfig
+from bot.stack import Stack
+from bot.stack_processes import StackConfig
 from insight.agents import AgentRepository
 from insight.db.engine import make_engine, make_sessionmaker
 from insight.db.migrate import upgrade

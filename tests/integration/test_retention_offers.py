@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.desk_api import card_view
+from bot.desk_views import card_view
 from insight.customer_cards import CustomerCards
 from insight.db.models import Voucher
 from insight.profiles.contracts import CustomerProfile

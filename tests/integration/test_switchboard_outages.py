@@ -163,7 +163,7 @@ async def test_many_conversations_cannot_grow_the_gateways_memory_during_an_outa
 ) -> None:
     """The HTTP API opens a conversation for every new sender id: the gateway as a whole holds
     at most ``MAX_HELD`` messages."""
-    monkeypatch.setattr("bot.switchboard.MAX_HELD", 5)
+    monkeypatch.setattr("bot.switchboard.delivery.MAX_HELD", 5)
     rig.assistant.down = True
     refused = []
     for n in range(8):

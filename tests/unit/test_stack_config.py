@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot.stack import Stack, StackConfig, lock_store_env
+from bot.stack import Stack
+from bot.stack_processes import StackConfig, lock_store_env
 
 
 def _config(**overrides: object) -> StackConfig:
