@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from bot.stack import lock_store_env
 from insight.settings import PROJECT_ROOT, Settings, startup_settings
@@ -23,8 +23,9 @@ DEPLOY = PROJECT_ROOT / "deploy"
 COMPOSE_FILE = DEPLOY / "compose.yaml"
 
 # Issue 14 item 4: PostgreSQL, Redis, 2 Rasa, action server, 2 gateways, worker, nginx.
-ISSUE_SERVICES = ("postgres", "redis", "rasa-1", "rasa-2", "actions", "gateway", "gateway-2")
-ISSUE_SERVICES += ("worker", "nginx")
+ISSUE_SERVICES = frozenset(
+    {"postgres", "redis", "rasa-1", "rasa-2", "actions", "gateway", "gateway-2", "worker", "nginx"}
+)
 # How each ShopSense process names its port and address on its command line.
 PORT_FLAG = {"gateway": "--port", "actions": "--port", "rasa": "--port"}
 HOST_FLAG = {"gateway": "--host", "rasa": "--interface"}
@@ -379,8 +380,8 @@ def test_rasa_servers_share_one_postgresql_tracker_and_redis_locks() -> None:
 def test_the_gateway_and_the_actions_use_one_shop_database() -> None:
     # the migrate job too: the recommender's latest build is recorded under the URL's hash
     urls = {s.environment.get("DATABASE_URL") for s in services().values() if s.build}
-    urls.discard(None)
-    assert len(urls) == 1 and next(iter(urls)).startswith("postgresql+psycopg://")
+    (url,) = urls - {None}
+    assert url is not None and url.startswith("postgresql+psycopg://")
 
 
 def _nginx_listen_port() -> int:
