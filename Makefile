@@ -33,7 +33,7 @@ RASA_MODEL := $(CACHE_DIR)/rasa-models/$(call hash,$(RASA_INPUTS) requirements/r
 export SHOPSENSE_RASA_MODEL := $(RASA_MODEL)
 export SHOPSENSE_RASA_BIN := $(RASA)
 
-.PHONY: help env run test bench eval lint typecheck rasa-validate rasa-stories nlu-heldout eval-nlu pytest db emotion model artefacts widget chromium clean-state print-python
+.PHONY: help env app-env rasa-env faq run test bench eval lint typecheck rasa-validate rasa-stories nlu-heldout eval-nlu pytest db emotion model artefacts widget chromium clean-state print-python
 
 help: ## List the make targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,7 +44,12 @@ $(APP_VENV)/.complete: requirements/app.lock requirements/app-nodeps.txt
 $(RASA_VENV)/.complete: requirements/rasa.lock
 	@scripts/make_venv.sh $(RASA_VENV) "$$(scripts/find_python310.sh)" requirements/rasa.lock
 
-env: $(APP_VENV)/.complete $(RASA_VENV)/.complete ## Build (or reuse) both virtual environments
+# One each for the Docker images (deploy/), which hold one environment apiece.
+app-env: $(APP_VENV)/.complete ## Build (or reuse) the app's virtual environment (Python 3.11)
+
+rasa-env: $(RASA_VENV)/.complete ## Build (or reuse) Rasa's virtual environment (Python 3.10)
+
+env: app-env rasa-env ## Build (or reuse) both virtual environments
 
 # The model's file name is a hash of everything it is trained from, so a model that exists is up to
 # date whatever the files' timestamps say (a fresh clone is newer than the cache).
@@ -65,9 +70,12 @@ db: emotion ## Migrate and seed the demo shop and build its profiles (when missi
 	@$(PY) -m insight seed --if-empty
 	@$(PY) -m insight build profiles --if-missing
 
-# The recommender learns from the shop database and its profiles, so they come first.
-artefacts: db ## Build the models and indexes insight needs (cached)
+# The FAQ index needs no shop database, so the Docker images build it (deploy/app.Dockerfile).
+faq: $(APP_VENV)/.complete ## Build the FAQ index (cached)
 	@OMP_NUM_THREADS=1 $(PY) -m insight build faq
+
+# The recommender learns from the shop database and its profiles, so they come first.
+artefacts: db faq ## Build the models and indexes insight needs (cached)
 	@OMP_NUM_THREADS=1 $(PY) -m insight build recommend
 
 # The widget's socket.io client comes from npm (package-lock.json), copied next to the widget.
