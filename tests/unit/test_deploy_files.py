@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
-from bot.stack import lock_store_env
+from bot.stack_processes import lock_store_env
 from insight.settings import PROJECT_ROOT, Settings, startup_settings
 
 DEPLOY = PROJECT_ROOT / "deploy"
