@@ -9,6 +9,7 @@ so the assistant's answers here are fixed and predictable. Run it with
 from __future__ import annotations
 
 import os
+from functools import cache
 from typing import Any
 
 from fastapi import FastAPI, HTTPException
@@ -58,13 +59,19 @@ class Trigger(BaseModel):
     entities: dict[str, str] = {}
 
 
+@cache
+def _orders_and_links() -> tuple[OrderRepository, InvoiceLinks]:
+    """One engine for the fake's lifetime, over the database the gateway uses."""
+    settings = Settings.from_env()
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    return OrderRepository(sessions), InvoiceLinks(settings.desk_session_secret)
+
+
 def order_card(metadata: dict[str, Any]) -> dict[str, Any]:
     """``ORDER_CARD`` with the invoice link the action server would sign for this shopper."""
-    settings = Settings.from_env()
-    order = OrderRepository(make_sessionmaker(make_engine(settings.database_url))).for_customer(
-        int(metadata["customer_id"]), ORDER_NUMBER
-    )
-    link = InvoiceLinks(settings.desk_session_secret).url(order) if order else None
+    orders, links = _orders_and_links()
+    order = orders.for_customer(int(metadata["customer_id"]), ORDER_NUMBER)
+    link = links.url(order) if order else None
     return {"order": {**ORDER_CARD["order"], "invoice_url": link}}
 
 
