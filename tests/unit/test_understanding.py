@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from insight.emotion.train import calibrate, split_intents, with_variants
+from insight.emotion.train import least_cost_threshold, calibrate, split_intents, with_variants
 from insight.faq.contracts import FaqHit
 from insight.understanding.contracts import KeywordUnderstander
 from insight.understanding.message import MessageUnderstanding
@@ -248,3 +248,18 @@ def test_requests_about_one_order_also_train_with_its_number_in_shoppers_formats
         "cancel SS-100234",  # it has its number already
         "where is my order",  # the bias this corrects: status questions carry most numbers
     ]
+
+
+def test_the_threshold_sits_between_the_hesitant_and_the_confident_not_on_an_edge() -> None:
+    # right guesses at 0.80-0.95, wrong ones at 0.20-0.40: any threshold in the gap costs nothing,
+    # and the chosen one keeps away from both sides, so a small shift of either stays trusted
+    right = torch.linspace(0.80, 0.95, 20)
+    wrong = torch.linspace(0.20, 0.40, 8)
+    confidence = torch.cat([right, wrong]).double()
+    is_right = torch.tensor([True] * 20 + [False] * 8)
+
+    threshold = least_cost_threshold(confidence, is_right, unsure_cost=0.7)
+    nudged = least_cost_threshold(confidence + 0.02, is_right, unsure_cost=0.7)
+
+    assert 0.5 < threshold < 0.7
+    assert abs(nudged - threshold) <= 0.03
