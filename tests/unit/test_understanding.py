@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from insight.emotion.train import least_cost_threshold, calibrate, split_intents, with_variants
+from insight.emotion.train import calibrate, least_cost_threshold, split_intents, with_variants
 from insight.faq.contracts import FaqHit
 from insight.understanding.contracts import KeywordUnderstander
 from insight.understanding.message import MessageUnderstanding
