@@ -145,3 +145,39 @@ def invoice_seller(knowledge_dir: Path) -> Seller:
         vat_id=str(section.get("vat_id") or ""),
         vat_percent=Decimal(str(section.get("vat_percent", 0))),
     )
+
+
+@dataclass(frozen=True)
+class ExchangePolicy:
+    """The ``exchanges`` section: window, categories, defective replacement, who pays."""
+
+    window_days: int = 30
+    categories: frozenset[str] = frozenset()
+    excluded_categories: frozenset[str] = frozenset()
+    defective_replacement: bool = True
+    difference_paid_by: str = "customer"
+
+    def allows_category(self, category: str) -> bool:
+        """Case-insensitive: not excluded, and listed when a list of categories is given."""
+        key = category.casefold()
+        if key in self.excluded_categories:
+            return False
+        return not self.categories or key in self.categories
+
+
+def exchange_policy(knowledge_dir: Path) -> ExchangePolicy:
+    """The ``exchanges`` section; defaults when absent."""
+    section = _policies(knowledge_dir).get("exchanges")
+    default = ExchangePolicy()
+    if not isinstance(section, dict):
+        return default
+    categories = section.get("categories") or []
+    excluded = section.get("excluded_categories") or []
+    paid_by = str(section.get("difference_paid_by", default.difference_paid_by))
+    return ExchangePolicy(
+        window_days=int(section.get("window_days", default.window_days)),
+        categories=frozenset(str(c).casefold() for c in categories),
+        excluded_categories=frozenset(str(c).casefold() for c in excluded),
+        defective_replacement=bool(section.get("defective_replacement", True)),
+        difference_paid_by=paid_by if paid_by in ("customer", "shop") else "customer",
+    )
