@@ -75,6 +75,20 @@ class ReturnStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+class ExchangeReason(enum.StrEnum):
+    SIZE = "size"
+    COLOUR = "colour"
+    MODEL = "model"
+    DEFECTIVE = "defective"
+
+
+class ExchangeStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    SHIPPED = "shipped"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
 class RefundStatus(enum.StrEnum):
     PENDING = "pending"
     ISSUED = "issued"
@@ -197,6 +211,26 @@ class Return(Base):
     reason: Mapped[str] = mapped_column(String(300))
     refund_method: Mapped[str] = mapped_column(String(32))
     status: Mapped[ReturnStatus] = mapped_column(_enum(ReturnStatus))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Exchange(Base):
+    """A delivered unit swapped for another variant of its category (or a new one if defective).
+
+    ``price_difference`` is replacement price minus the price paid: positive is charged to the
+    customer, negative refunded. The exchanged unit counts as returned for later returns.
+    """
+
+    __tablename__ = "exchanges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    replacement_product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    reason: Mapped[ExchangeReason] = mapped_column(_enum(ExchangeReason))
+    price_difference: Mapped[Decimal] = mapped_column(Money)
+    status: Mapped[ExchangeStatus] = mapped_column(_enum(ExchangeStatus))
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
