@@ -23,6 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from insight.db.models import (
+    Exchange,
+    ExchangeStatus,
     Order,
     OrderLine,
     OrderStatus,
@@ -140,6 +142,23 @@ def _locked_order(session: Session, customer_id: int, order_number: str) -> Orde
         .with_for_update()
     )
     return session.scalar(query)
+
+
+def taken_back(session: Session, order_id: int) -> dict[int, int]:
+    """Units of each order line already being returned or exchanged (one unit, one operation)."""
+    gone: dict[int, int] = {}
+    for model, live in (
+        (Return, Return.status != ReturnStatus.REJECTED),
+        (Exchange, Exchange.status != ExchangeStatus.CANCELLED),
+    ):
+        rows = session.execute(
+            select(model.order_line_id, func.sum(model.quantity))
+            .where(model.order_id == order_id, live)
+            .group_by(model.order_line_id)
+        )
+        for line_id, quantity in rows:
+            gone[line_id] = gone.get(line_id, 0) + int(quantity)
+    return gone
 
 
 def _dispatch_refusal(number: str, status: str, shipped: bool) -> Refused | None:
@@ -268,12 +287,7 @@ class OrderSupport:
         deadline = max(delivered).date() + timedelta(days=self.return_window_days)
         if self._clock().date() > deadline:
             return Refused(Refusal.WINDOW_PASSED, order.number, deadline)
-        rows = session.execute(
-            select(Return.order_line_id, func.sum(Return.quantity))
-            .where(Return.order_id == order.id, Return.status != ReturnStatus.REJECTED)
-            .group_by(Return.order_line_id)
-        )
-        returned = {line_id: int(quantity) for line_id, quantity in rows}
+        returned = taken_back(session, order.id)
         lines = tuple(
             ReturnableLine(line.id, line.product.name, line.quantity - gone, line.unit_price)
             for line in order.lines
