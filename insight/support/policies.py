@@ -145,3 +145,41 @@ def invoice_seller(knowledge_dir: Path) -> Seller:
         vat_id=str(section.get("vat_id") or ""),
         vat_percent=Decimal(str(section.get("vat_percent", 0))),
     )
+
+
+@dataclass(frozen=True)
+class ClaimPolicy:
+    """How delivery-problem claims are handled (``claims`` in the policies file).
+
+    A not-received claim is accepted ``not_received_wait_days`` after the carrier's "delivered";
+    damage within ``damage_report_days`` of delivery; kinds in ``always_to_person`` and orders worth
+    more than ``person_above_value`` go to a person.
+    """
+
+    not_received_wait_days: int = 2
+    damage_report_days: int = 7
+    always_to_person: frozenset[str] = frozenset({"not_received", "wrong_address"})
+    person_above_value: Decimal = Decimal(200)
+
+
+def claim_policy(knowledge_dir: Path) -> ClaimPolicy:
+    """The ``claims`` section; the defaults above when absent."""
+    section = _policies(knowledge_dir).get("claims")
+    default = ClaimPolicy()
+    if not isinstance(section, dict):
+        return default
+    kinds = section.get("always_to_person")
+    return ClaimPolicy(
+        not_received_wait_days=int(
+            section.get("not_received_wait_days", default.not_received_wait_days)
+        ),
+        damage_report_days=int(section.get("damage_report_days", default.damage_report_days)),
+        always_to_person=(
+            frozenset(str(k) for k in kinds)
+            if isinstance(kinds, list)
+            else default.always_to_person
+        ),
+        person_above_value=Decimal(
+            str(section.get("person_above_value", default.person_above_value))
+        ),
+    )
