@@ -388,6 +388,36 @@ class Voucher(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class ClaimKind(enum.StrEnum):
+    NOT_RECEIVED = "not_received"
+    DAMAGED = "damaged"
+    WRONG_ADDRESS = "wrong_address"
+
+
+class ClaimStatus(enum.StrEnum):
+    OPEN = "open"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+
+
+class Claim(Base):
+    """A delivery problem a shopper reported: a parcel marked delivered that never came, a damaged
+    parcel, or a wrong address on a dispatched order. ``carrier_facts`` is the summary of the
+    carrier's events at the time of the report, so the agent sees what the shopper was told.
+    At most one claim per order and kind is not resolved (a second report returns it)."""
+
+    __tablename__ = "claims"
+    __table_args__ = (Index("ix_claims_order_kind_status", "order_id", "kind", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    kind: Mapped[ClaimKind] = mapped_column(_enum(ClaimKind))
+    description: Mapped[str] = mapped_column(Text, default="")
+    carrier_facts: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ClaimStatus] = mapped_column(_enum(ClaimStatus))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Ticket(Base):
     """A message left for the support team when no agent was online."""
 

@@ -181,3 +181,41 @@ def exchange_policy(knowledge_dir: Path) -> ExchangePolicy:
         defective_replacement=bool(section.get("defective_replacement", True)),
         difference_paid_by=paid_by if paid_by in ("customer", "shop") else "customer",
     )
+
+
+@dataclass(frozen=True)
+class ClaimPolicy:
+    """How delivery-problem claims are handled (``claims`` in the policies file).
+
+    A not-received claim is accepted ``not_received_wait_days`` after the carrier's "delivered";
+    damage within ``damage_report_days`` of delivery; kinds in ``always_to_person`` and orders worth
+    more than ``person_above_value`` go to a person.
+    """
+
+    not_received_wait_days: int = 2
+    damage_report_days: int = 7
+    always_to_person: frozenset[str] = frozenset({"not_received", "wrong_address"})
+    person_above_value: Decimal = Decimal(200)
+
+
+def claim_policy(knowledge_dir: Path) -> ClaimPolicy:
+    """The ``claims`` section; the defaults above when absent."""
+    section = _policies(knowledge_dir).get("claims")
+    default = ClaimPolicy()
+    if not isinstance(section, dict):
+        return default
+    kinds = section.get("always_to_person")
+    return ClaimPolicy(
+        not_received_wait_days=int(
+            section.get("not_received_wait_days", default.not_received_wait_days)
+        ),
+        damage_report_days=int(section.get("damage_report_days", default.damage_report_days)),
+        always_to_person=(
+            frozenset(str(k) for k in kinds)
+            if isinstance(kinds, list)
+            else default.always_to_person
+        ),
+        person_above_value=Decimal(
+            str(section.get("person_above_value", default.person_above_value))
+        ),
+    )
